@@ -1,0 +1,1 @@
+"""The ``paperwire`` command line: a thin layer over the library."""

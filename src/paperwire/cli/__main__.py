@@ -1,0 +1,3 @@
+from paperwire.cli.app import main
+
+main()

@@ -1,0 +1,52 @@
+"""``paperwire init``, ``backup`` and ``restore``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paperwire.cli import state
+from paperwire.store.migrate import current_revisions
+from paperwire.store.sqlite import restore_sqlite
+
+
+def init() -> None:
+    """Create the store (or bring it to the current schema). Loads no papers."""
+    store = state.store()
+    revision = ", ".join(sorted(current_revisions(store.engine)))  # type: ignore[attr-defined]
+    state.console.print(
+        f"store ready at {store.url} (schema {revision}, {store.count_papers()} papers)"
+    )
+
+
+def backup(
+    destination: Annotated[Path, typer.Argument(help="New file to write the copy to.")],
+) -> None:
+    """Copy the store consistently while it is in use (SQLite online backup)."""
+    store = state.store()
+    try:
+        store.backup(destination)
+    except FileExistsError as error:
+        raise state.fail(str(error)) from error
+    state.console.print(f"backed up {store.count_papers()} papers to {destination}")
+
+
+def restore(
+    source: Annotated[Path, typer.Argument(help="A file written by `paperwire backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the current store without asking.")
+    ] = False,
+) -> None:
+    """Replace the store with a backup (checked for integrity first). Stop the app first."""
+    url = state.settings().database_url
+    if not url.startswith("sqlite"):
+        raise state.fail("restore works on SQLite stores; use your database's own tools")
+    if not yes and not typer.confirm(f"Replace the store at {url} with {source}?"):
+        raise typer.Exit(1)
+    try:
+        restore_sqlite(source, url)
+    except (FileNotFoundError, ValueError) as error:
+        raise state.fail(str(error)) from error
+    state.console.print(f"restored {source}; {state.store().count_papers()} papers in the store")

@@ -1,0 +1,43 @@
+"""What every command shares: the settings and the store they open."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import typer
+from rich.console import Console
+
+from paperwire.settings import Settings
+from paperwire.store.base import Store
+from paperwire.store.open import UnsupportedDatabase, open_store
+
+console = Console(stderr=True)
+output = Console(highlight=False, soft_wrap=True)
+
+_overrides: dict[str, object] = {}
+
+
+def set_overrides(**values: object) -> None:
+    """Options given on the command line win over the environment."""
+    _overrides.update({key: value for key, value in values.items() if value is not None})
+    settings.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings(**_overrides)  # type: ignore[arg-type]
+
+
+def store() -> Store:
+    """The configured store, migrated; a clear message and exit 2 when it cannot open."""
+    try:
+        return open_store(settings().database_url)
+    except UnsupportedDatabase as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from error
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print an error and return the Exit to raise."""
+    console.print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)

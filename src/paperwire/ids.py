@@ -1,0 +1,75 @@
+"""Paper identity rules: arXiv ids, paperwire ids, title keys. Pure functions."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import unicodedata
+
+# New-style (0704.0001, 2401.01234) and old-style (astro-ph/0601001, math.GT/0309136)
+# arXiv identifiers, with an optional version suffix.
+_NEW_STYLE = r"\d{4}\.\d{4,5}"
+_OLD_STYLE = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
+ARXIV_ID_RE = re.compile(rf"^(?P<id>{_NEW_STYLE}|{_OLD_STYLE})(?:v(?P<version>\d+))?$")
+_ARXIV_PREFIXES = ("arxiv:", "oai:arxiv.org:")
+_ARXIV_URL_RE = re.compile(
+    r"^https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/(?P<rest>.+?)(?:\.pdf)?$"
+)
+
+PAPER_ID_LENGTH = 10
+PAPER_ID_RE = re.compile(rf"^[a-z2-7]{{{PAPER_ID_LENGTH}}}$")
+
+
+def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """Split an arXiv identifier, URL or OAI identifier into (id without version, version).
+
+    Returns None when ``text`` is not an arXiv identifier.
+    """
+    value = text.strip()
+    url = _ARXIV_URL_RE.match(value)
+    if url:
+        value = url.group("rest")
+    lowered = value.lower()
+    for prefix in _ARXIV_PREFIXES:
+        if lowered.startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    match = ARXIV_ID_RE.match(value)
+    if not match:
+        return None
+    version = match.group("version")
+    return match.group("id"), int(version) if version else None
+
+
+def is_paper_id(text: str) -> bool:
+    """True when ``text`` has the shape of a paperwire id."""
+    return bool(PAPER_ID_RE.match(text))
+
+
+def make_paper_id(identity: str) -> str:
+    """A short, URL-safe id derived from a paper's identity key.
+
+    Derived rather than random so that two stores fed the same input agree on ids.
+    Ten base32 characters hold 50 bits.
+    """
+    digest = hashlib.sha256(identity.encode("utf-8")).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:PAPER_ID_LENGTH]
+
+
+def title_key(title: str) -> str:
+    """A title reduced to lowercase letters and digits, for matching id-less records."""
+    decomposed = unicodedata.normalize("NFKD", title).casefold()
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.findall(r"[^\W_]+", folded))
+
+
+def normalise_doi(doi: str | None) -> str | None:
+    """DOIs are case-insensitive; store them lowercased without a resolver prefix."""
+    if not doi:
+        return None
+    value = doi.strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+    return value or None

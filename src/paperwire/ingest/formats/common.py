@@ -1,0 +1,158 @@
+"""Small helpers the format parsers share: dates, arXiv links, categories, DOIs, authors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from paperwire.ids import ARXIV_ID_RE, normalise_doi, parse_arxiv_id
+from paperwire.text import normalise
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_WITHDRAWN = re.compile(r"\bwithdrawn\b", re.IGNORECASE)
+_DOI_SEPARATORS = re.compile(r"[\s,;]+")
+_AUTHOR_SEPARATORS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*")
+
+
+def parse_rfc2822(value: str | None) -> datetime | None:
+    """Parse arXiv's ``Mon, 2 Apr 2007 19:18:42 GMT`` into an aware UTC datetime.
+
+    The fixed arXiv shape is parsed by hand (about ten times faster than the email
+    module, and the snapshot has millions of these); anything else falls back to it.
+    """
+    if not value:
+        return None
+    parts = value.split()
+    if len(parts) == 6 and parts[5] in ("GMT", "UTC", "+0000") and parts[2] in _MONTHS:
+        clock = parts[4].split(":")
+        try:
+            return datetime(
+                int(parts[3]),
+                _MONTHS[parts[2]],
+                int(parts[1]),
+                int(clock[0]),
+                int(clock[1]),
+                int(clock[2]),
+                tzinfo=UTC,
+            )
+        except (ValueError, IndexError):
+            pass
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return as_utc(parsed)
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """Parse an ISO-8601 date or datetime (``Z`` or offset); a bare date is midnight UTC."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return as_utc(parsed)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def arxiv_urls(arxiv_id: str | None) -> tuple[str | None, str | None]:
+    """The abstract page and PDF links of an arXiv paper (latest version)."""
+    if not arxiv_id:
+        return None, None
+    return f"https://arxiv.org/abs/{arxiv_id}", f"https://arxiv.org/pdf/{arxiv_id}"
+
+
+def split_arxiv_id(value: str | None) -> tuple[str | None, int | None]:
+    """(id without version, version) for an id, URL or OAI identifier; (None, None) if not arXiv."""
+    if not value:
+        return None, None
+    bare = ARXIV_ID_RE.match(value)  # the common case, without parse_arxiv_id's URL handling
+    if bare is not None:
+        version = bare.group("version")
+        return bare.group("id"), int(version) if version else None
+    parsed = parse_arxiv_id(value)
+    if parsed is None:
+        return None, None
+    return parsed
+
+
+def split_categories(value: str | None) -> list[str]:
+    """arXiv's space-separated category list, primary first, without duplicates."""
+    if not value:
+        return []
+    return list(dict.fromkeys(value.split()))
+
+
+def primary_first(primary: str | None, categories: Iterable[str]) -> list[str]:
+    ordered = [primary] if primary else []
+    ordered.extend(c for c in categories if c and c != primary)
+    return list(dict.fromkeys(ordered))
+
+
+def first_doi(value: str | None) -> str | None:
+    """arXiv allows several DOIs (space, comma or semicolon separated); keep the first."""
+    if not value:
+        return None
+    for candidate in _DOI_SEPARATORS.split(value.strip()):
+        doi = normalise_doi(candidate)
+        if doi:
+            return doi
+    return None
+
+
+def says_withdrawn(comments: str | None) -> bool:
+    return bool(comments) and bool(_WITHDRAWN.search(comments))
+
+
+def optional_text(value: object) -> str | None:
+    """Normalised text, or None for missing, empty or non-string values."""
+    if not isinstance(value, str):
+        return None
+    return normalise(value) or None
+
+
+def split_author_string(value: str | None) -> list[str]:
+    """Split a free-text author list (``A, B and C``), dropping affiliations in parentheses."""
+    if not value:
+        return []
+    plain = _strip_parentheses(normalise(value))
+    return [name for name in (n.strip() for n in _AUTHOR_SEPARATORS.split(plain)) if name]
+
+
+def _strip_parentheses(value: str) -> str:
+    out: list[str] = []
+    depth = 0
+    for char in value:
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif not depth:
+            out.append(char)
+    return "".join(out)
+
+
+def normalised_names(names: Iterable[str]) -> list[str]:
+    return [name for name in (normalise(n) for n in names) if name]
+
+
+def non_blank(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without its end) for every line that is not blank."""
+    for number, line in enumerate(lines, 1):
+        stripped = line.rstrip("\r\n")
+        if stripped.strip():
+            yield number, stripped

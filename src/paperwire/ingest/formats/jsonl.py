@@ -1,0 +1,136 @@
+"""paperwire's own export format: one JSON object per line, a lossless PaperRecord.
+
+Every line carries ``"format": "paperwire/1"`` so that a file can be told apart from
+BEIR or the arXiv snapshot by its first line alone, and so that lines can be
+concatenated from several exports without a header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, TextIO
+
+from paperwire.ingest.formats.common import non_blank, parse_iso
+from paperwire.ingest.record import Metric, PaperRecord, RecordError, Version
+
+FORMAT_MARKER = "paperwire/1"
+_MARKER_PREFIX = "paperwire/"
+
+_TEXT_FIELDS = ("source_id", "arxiv_id", "doi", "journal_ref", "comments", "license")
+_URL_FIELDS = ("abs_url", "pdf_url", "code_url", "paper_id")
+_DATETIME_FIELDS = ("published", "updated", "first_seen", "last_updated")
+
+
+def record_to_json(record: PaperRecord) -> dict[str, Any]:
+    """A JSON-ready dict holding every field of ``record`` (datetimes as ISO-8601)."""
+    return {
+        "format": FORMAT_MARKER,
+        "source": record.source,
+        "title": record.title,
+        "abstract": record.abstract,
+        **{name: getattr(record, name) for name in _TEXT_FIELDS + _URL_FIELDS},
+        "authors": list(record.authors),
+        "categories": list(record.categories),
+        **{name: _iso(getattr(record, name)) for name in _DATETIME_FIELDS},
+        "versions": [
+            {"number": v.number, "created": _iso(v.created), "size": v.size}
+            for v in record.versions
+        ],
+        "metrics": [{"name": m.name, "value": m.value} for m in record.metrics],
+        "withdrawn": record.withdrawn,
+        "extra_sources": [[source, source_id] for source, source_id in record.extra_sources],
+    }
+
+
+def record_from_json(obj: Mapping[str, Any]) -> PaperRecord:
+    """The record ``record_to_json`` wrote. Raises ValueError saying what is wrong."""
+    if not isinstance(obj, Mapping):
+        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
+    marker = obj.get("format")
+    if not isinstance(marker, str) or not marker.startswith(_MARKER_PREFIX):
+        raise ValueError('not a paperwire record (no "format": "paperwire/1")')
+    if marker != FORMAT_MARKER:
+        raise ValueError(f"unsupported paperwire format version {marker!r}")
+    title = _field(obj, "title", str, required=True)
+    source = _field(obj, "source", str, required=True)
+    return PaperRecord(
+        source=source,
+        title=title,
+        abstract=_field(obj, "abstract", str) or "",
+        **{name: _field(obj, name, str) for name in _TEXT_FIELDS + _URL_FIELDS},
+        authors=_string_list(obj, "authors"),
+        categories=_string_list(obj, "categories"),
+        **{name: _datetime(obj, name) for name in _DATETIME_FIELDS},
+        versions=[_version(v) for v in _field(obj, "versions", list) or []],
+        metrics=[_metric(m) for m in _field(obj, "metrics", list) or []],
+        withdrawn=bool(_field(obj, "withdrawn", bool)),
+        extra_sources=[_pair(p) for p in _field(obj, "extra_sources", list) or []],
+    )
+
+
+def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
+    for number, line in non_blank(stream):
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
+            continue
+        try:
+            yield record_from_json(obj)
+        except ValueError as error:
+            yield RecordError(path, number, str(error))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _field(obj: Mapping[str, Any], name: str, kind: type, required: bool = False) -> Any:
+    value = obj.get(name)
+    if value is None:
+        if required:
+            raise ValueError(f"missing required field {name!r}")
+        return None
+    if not isinstance(value, kind):
+        raise ValueError(f"field {name!r} should be {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _string_list(obj: Mapping[str, Any], name: str) -> list[str]:
+    values = _field(obj, name, list) or []
+    if not all(isinstance(v, str) for v in values):
+        raise ValueError(f"field {name!r} should be a list of strings")
+    return list(values)
+
+
+def _datetime(obj: Mapping[str, Any], name: str) -> datetime | None:
+    raw = _field(obj, name, str)
+    if raw is None:
+        return None
+    value = parse_iso(raw)
+    if value is None:
+        raise ValueError(f"field {name!r} is not an ISO-8601 datetime: {raw!r}")
+    return value
+
+
+def _version(obj: Any) -> Version:
+    if not isinstance(obj, Mapping) or not isinstance(obj.get("number"), int):
+        raise ValueError("each version needs an integer 'number'")
+    return Version(obj["number"], _datetime(obj, "created"), _field(obj, "size", str))
+
+
+def _metric(obj: Any) -> Metric:
+    if not isinstance(obj, Mapping):
+        raise ValueError("each metric should be an object")
+    name, value = obj.get("name"), obj.get("value")
+    if not isinstance(name, str) or not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("each metric needs a string 'name' and an integer 'value'")
+    return Metric(name, value)
+
+
+def _pair(obj: Any) -> tuple[str, str]:
+    if not isinstance(obj, list) or len(obj) != 2 or not all(isinstance(v, str) for v in obj):
+        raise ValueError("each extra source should be a [source, source_id] pair")
+    return obj[0], obj[1]

@@ -1,0 +1,27 @@
+"""The simplest source: a title line, then an abstract line, for each paper.
+
+Blank lines anywhere are ignored, so both ``title\\nabstract\\n`` and blank-line separated
+pairs read the same. Nothing else is known about these papers: no ids, authors or dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TextIO
+
+from paperwire.ingest.formats.common import non_blank
+from paperwire.ingest.record import PaperRecord, RecordError
+from paperwire.text import normalise
+
+
+def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
+    pending: tuple[int, str] | None = None
+    for number, line in non_blank(stream):
+        if pending is None:
+            pending = (number, line)
+            continue
+        title = normalise(pending[1])
+        yield PaperRecord(source="listing", title=title, abstract=normalise(line))
+        pending = None
+    if pending is not None:
+        yield RecordError(path, pending[0], "title line with no abstract line after it")

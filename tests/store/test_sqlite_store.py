@@ -1,0 +1,161 @@
+"""The SQLite store against real samples: dedupe, idempotence, lookups, filters, backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from paperwire.ingest.pipeline import ingest_records
+from paperwire.ingest.reader import read_records
+from paperwire.records import Metric, PaperRecord, Version
+from paperwire.store.base import PaperNotFound, Store
+from paperwire.store.models import PaperFilter
+from paperwire.store.open import open_store
+from paperwire.store.sqlite import restore_sqlite
+
+
+def ingest(store: Store, path: Path, fmt: str = "auto"):  # type: ignore[no-untyped-def]
+    return ingest_records(store, read_records(str(path), fmt), batch_size=7)
+
+
+def fts_count(store: Store, query: str) -> int:
+    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+        return conn.exec_driver_sql(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (query,)
+        ).scalar_one()
+
+
+def test_ingesting_twice_changes_nothing(store: Store, fixtures: Path) -> None:
+    first = ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
+    assert first.inserted == 44 and first.skipped == 0
+    before = [(p.paper_id, p.last_updated) for p in store.iter_papers()]
+    second = ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 44)
+    assert [(p.paper_id, p.last_updated) for p in store.iter_papers()] == before
+
+
+def test_same_arxiv_paper_from_three_sources_is_one_paper(store: Store, fixtures: Path) -> None:
+    ingest(store, fixtures / "atom" / "2026_q_testing_s0_m10.xml")
+    ingest(store, fixtures / "hf_daily_2026-11-28.json")
+    hf_ids = {r.arxiv_id for r in read_records(str(fixtures / "hf_daily_2026-11-28.json"))}
+    atom_ids = {r.arxiv_id for r in read_records(str(fixtures / "atom" / "2026_q_testing_s0_m10.xml"))}
+    assert store.count_papers() == len(hf_ids | atom_ids)
+    shared = sorted(hf_ids & atom_ids)
+    assert shared, "the HF fixture reuses papers of the Atom sample"
+    paper = store.get_paper(shared[0])
+    assert {source for source, _ in paper.sources} == {"arxiv", "hf-daily"}
+
+
+def test_metrics_are_snapshots_not_sums(store: Store) -> None:
+    def hf(upvotes: int) -> PaperRecord:
+        return PaperRecord(
+            source="hf-daily", source_id="2401.00001", arxiv_id="2401.00001", title="T",
+            metrics=[Metric("upvotes", upvotes)],
+        )  # fmt: skip
+
+    store.upsert([hf(10)])
+    store.upsert([hf(10)])
+    assert store.get_paper("2401.00001").metric("upvotes") == 10
+    store.upsert([hf(25)])
+    assert store.get_paper("2401.00001").metric("upvotes") == 25
+
+
+def test_documents_sharing_a_title_stay_distinct(store: Store) -> None:
+    records = [PaperRecord(source="beir", source_id=str(n), title="Summary") for n in range(3)]
+    records += [PaperRecord(source="beir", source_id="9", title="Corresponding author")] * 2
+    result = store.upsert(records)
+    assert (result.inserted, result.unchanged) == (4, 1)
+    assert store.count_papers() == 4
+
+
+def test_new_version_updates_and_keeps_history(store: Store) -> None:
+    v1 = datetime(2024, 1, 2, tzinfo=UTC)
+    store.upsert([PaperRecord(source="arxiv", arxiv_id="2401.00002", source_id="2401.00002",
+                              title="First title", versions=[Version(1, v1)], published=v1)])  # fmt: skip
+    store.upsert([PaperRecord(source="arxiv", arxiv_id="2401.00002", source_id="2401.00002",
+                              title="Second title",
+                              versions=[Version(1, v1), Version(2, datetime(2024, 3, 1, tzinfo=UTC))])])  # fmt: skip
+    paper = store.get_paper("2401.00002v1")
+    assert paper.title == "Second title"
+    assert [v.number for v in paper.versions] == [1, 2]
+    assert fts_count(store, "second") == 1 and fts_count(store, "first") == 0
+
+
+def test_lookup_by_paper_id_arxiv_id_old_style_and_source_id(store: Store, fixtures: Path) -> None:
+    ingest(store, fixtures / "atom" / "2026_id_astro-ph_0601001.xml")
+    ingest(store, fixtures / "beir_scifact_corpus_head20.jsonl")
+    old_style = store.get_paper("astro-ph/0601001")
+    assert old_style.arxiv_id == "astro-ph/0601001"
+    assert store.get_paper(old_style.paper_id).arxiv_id == "astro-ph/0601001"
+    assert store.get_paper("arXiv:astro-ph/0601001v1").paper_id == old_style.paper_id
+    assert store.get_paper("4983").source_id == "4983"
+    with pytest.raises(PaperNotFound, match="no paper with id"):
+        store.get_paper("9999.99999")
+
+
+def test_list_filters_and_order(store: Store, fixtures: Path) -> None:
+    ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
+    ingest(store, fixtures / "listing_head20.txt")
+    newest = store.list_papers(limit=200)
+    dates = [p.published or p.first_seen for p in newest]
+    assert dates == sorted(dates, reverse=True)
+    in_math = store.list_papers(PaperFilter(category="math.CO"), limit=200)
+    assert in_math and all("math.CO" in p.categories for p in in_math)
+    day = store.list_papers(PaperFilter(since=date(2007, 4, 1), until=date(2007, 4, 1)), limit=200)
+    assert day and all(p.published.date() == date(2007, 4, 1) for p in day)
+    by_author = store.list_papers(PaperFilter(author="balázs"), limit=200)
+    assert by_author and all(any("Balázs" in a for a in p.authors) for p in by_author)
+
+
+def test_stats_counts(store: Store, fixtures: Path) -> None:
+    ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
+    ingest(store, fixtures / "beir_scifact_corpus_head20.jsonl")
+    stats = store.stats()
+    assert stats["papers"] == 64
+    assert stats["by_source"] == {"arxiv": 44, "beir": 20}
+    assert sum(stats["by_month"].values()) == 64  # type: ignore[union-attr]
+
+
+def test_backup_is_a_consistent_copy_and_restores(store: Store, fixtures: Path, tmp_path: Path) -> None:
+    ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
+    copy = tmp_path / "backup" / "copy.db"
+    store.backup(copy)
+    with pytest.raises(FileExistsError):
+        store.backup(copy)
+    ingest(store, fixtures / "beir_scifact_corpus_head20.jsonl")
+    assert store.count_papers() == 64
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 44
+    restore_sqlite(copy, store.url)
+    assert store.count_papers() == 44
+    assert fts_count(store, "quantum") > 0
+
+
+def test_restore_refuses_a_file_that_is_not_a_store(store: Store, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(ValueError, match="not a SQLite database|integrity"):
+        restore_sqlite(junk, store.url)
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(ValueError, match="not a paperwire store"):
+        restore_sqlite(other, store.url)
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(store: Store) -> None:
+    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def test_reopening_an_existing_store_keeps_its_papers(database_url: str, fixtures: Path) -> None:
+    first = open_store(database_url)
+    ingest(first, fixtures / "listing_head20.txt")
+    first.close()
+    again = open_store(database_url)
+    assert again.count_papers() == 20
+    again.close()

@@ -23,9 +23,10 @@ install-test: $(BIN)/python
 run: install
 	PAPERWIRE_ENV=development $(BIN)/paperwire init
 	PAPERWIRE_ENV=development $(BIN)/paperwire demo
-	PAPERWIRE_ENV=development $(BIN)/paperwire papers list --limit 10
+	PAPERWIRE_ENV=development $(BIN)/paperwire serve --host 127.0.0.1 --port 8000
 
 test: install-test
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 

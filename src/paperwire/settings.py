@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/paperwire.db"
@@ -26,6 +26,68 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2", description="sentence-transformers model name or path."
     )
     ingest_batch_size: int = Field(1000, ge=1, le=100_000)
+    embedding_batch_size: int = Field(
+        256, ge=1, le=10_000, description="Papers embedded and saved per transaction."
+    )
+    embed_on_ingest: bool = Field(
+        True, description="Ingest embeds new papers (the CLI's --embed/--no-embed overrides)."
+    )
+    search_vector_weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="Weight of meaning vs keywords in hybrid ranking."
+    )
+    search_hnsw_threshold: int = Field(
+        50_000, ge=1, description="Vectors past which search uses the HNSW index, not exact."
+    )
+    # Web (paperwire.web)
+    base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public URL of the web app (links in mail, feeds)."
+    )
+    secret_key: str | None = Field(
+        None, description="Signs sessions and CSRF tokens; required outside development."
+    )
+    trusted_proxies: str = Field(
+        "", description="Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted."
+    )
+    search_rate_per_minute: int = Field(60, ge=1, description="Searches per client per minute.")
+    api_rate_per_minute: int = Field(600, ge=1, description="API requests per client per minute.")
+    login_rate_per_hour: int = Field(20, ge=1, description="Sign-in requests per client per hour.")
+    trending_refresh_seconds: float = Field(
+        60.0, gt=0, description="How often `paperwire serve` recomputes trending scores."
+    )
+    # Accounts and mail (paperwire.accounts, paperwire.mail)
+    login_token_minutes: int = Field(15, ge=1, le=24 * 60, description="Sign-in link lifetime.")
+    login_requests_per_address: int = Field(
+        5, ge=1, description="Sign-in links one address may ask for per hour."
+    )
+    smtp_host: str | None = Field(None, description="SMTP server; unset writes mail to files.")
+    smtp_port: int | None = Field(
+        None, ge=1, le=65535, description="Default 465 for tls, 587 for starttls, else 25."
+    )
+    smtp_user: str | None = Field(None, description="SMTP login user (optional).")
+    smtp_password: SecretStr | None = Field(None, description="SMTP login password.")
+    smtp_tls: Literal["none", "starttls", "tls"] = Field(
+        "starttls", description="none, starttls (upgrade after connecting) or tls (from start)."
+    )
+    mail_from: str = Field("paperwire <paperwire@localhost>", description="From: of sent mail.")
+    # Harvest (paperwire.harvest)
+    arxiv_oai_url: str = Field(
+        "https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint (or a mirror)."
+    )
+    arxiv_api_url: str = Field(
+        "https://export.arxiv.org/api/query", description="arXiv API (Atom) endpoint."
+    )
+    hf_api_url: str = Field(
+        "https://huggingface.co/api/daily_papers", description="Hugging Face daily-papers API."
+    )
+    arxiv_delay_seconds: float = Field(
+        3.0, ge=0, description="Seconds between requests to a host; never below 3 for arXiv."
+    )
+    contact_email: str | None = Field(
+        None, description="Contact address in the User-Agent (arXiv requires one)."
+    )
+    follow: str = Field(
+        "", description="Followed sources, comma-separated: arxiv:cs:cs:LG, arxiv:cs.CL, hf-daily."
+    )
 
     @property
     def is_sqlite(self) -> bool:

@@ -20,13 +20,20 @@ from ingest import synthetic_snapshot  # noqa: E402
 
 @pytest.fixture
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "PAPERWIRE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    env = {
+        **os.environ,
+        "PAPERWIRE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "PAPERWIRE_EMBED_ON_INGEST": "0",
+    }
 
     def paperwire(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [sys.executable, "-m", "paperwire.cli", *args],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if check:
             assert done.returncode == 0, done.stderr
         return done
@@ -50,8 +57,13 @@ def test_demo_loads_the_bundled_listing(run) -> None:  # type: ignore[no-untyped
 
 
 def test_export_then_ingest_round_trips(run, fixtures: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run("ingest", str(fixtures / "arxiv_snapshot_sample.jsonl"), str(fixtures / "hf_daily_2026-11-28.json"),
-        str(fixtures / "listing_head20.txt"), str(fixtures / "oai" / "ListRecordsResponse.xml"))  # fmt: skip
+    run(
+        "ingest",
+        str(fixtures / "arxiv_snapshot_sample.jsonl"),
+        str(fixtures / "hf_daily_2026-11-28.json"),
+        str(fixtures / "listing_head20.txt"),
+        str(fixtures / "oai" / "ListRecordsResponse.xml"),
+    )
     first = tmp_path / "first.jsonl"
     run("export", str(first))
     run.env["PAPERWIRE_DATABASE_URL"] = f"sqlite:///{tmp_path}/second.db"
@@ -102,8 +114,10 @@ def test_killed_ingest_leaves_a_consistent_store_and_rerun_completes(run, tmp_pa
     run("init")
     process = subprocess.Popen(
         [sys.executable, "-m", "paperwire.cli", "ingest", "--quiet", str(source)],
-        env=run.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=run.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     database = tmp_path / "cli.db"
     deadline = time.monotonic() + 120
     stored = 0

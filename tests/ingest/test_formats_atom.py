@@ -4,7 +4,7 @@ from pathlib import Path
 
 from paperwire.ingest.formats import arxiv_atom
 from paperwire.ingest.formats.arxiv_atom import parse_atom_feed
-from paperwire.ingest.record import PaperRecord, RecordError, Version
+from paperwire.records import PaperRecord, RecordError, Version
 
 ATOM = Path(__file__).parent.parent / "fixtures" / "atom"
 

@@ -3,7 +3,7 @@ import json
 from pathlib import Path
 
 from paperwire.ingest.formats import beir
-from paperwire.ingest.record import PaperRecord, RecordError
+from paperwire.records import PaperRecord, RecordError
 
 SAMPLE = Path(__file__).parent.parent / "fixtures" / "beir_scifact_corpus_head20.jsonl"
 

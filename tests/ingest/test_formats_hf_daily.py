@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from paperwire.ingest.formats import hf_daily
-from paperwire.ingest.record import Metric, PaperRecord, RecordError
+from paperwire.records import Metric, PaperRecord, RecordError
 
 SAMPLE = Path(__file__).parent.parent / "fixtures" / "hf_daily_2026-11-28.json"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from paperwire.ingest.formats import arxiv_snapshot, jsonl
 from paperwire.ingest.formats.jsonl import record_from_json, record_to_json
-from paperwire.ingest.record import Metric, PaperRecord, RecordError, Version
+from paperwire.records import Metric, PaperRecord, RecordError, Version
 
 SNAPSHOT = Path(__file__).parent.parent / "fixtures" / "arxiv_snapshot_sample.jsonl"
 

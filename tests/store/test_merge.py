@@ -24,7 +24,9 @@ def test_idless_records_match_by_normalised_title() -> None:
 
 
 def test_paper_id_is_derived_from_the_arxiv_id_whatever_the_source() -> None:
-    from_snapshot = PaperRecord(source="arxiv", source_id="0704.0001", arxiv_id="0704.0001", title="A")
+    from_snapshot = PaperRecord(
+        source="arxiv", source_id="0704.0001", arxiv_id="0704.0001", title="A"
+    )
     from_hf = PaperRecord(source="hf-daily", source_id="0704.0001", arxiv_id="0704.0001", title="B")
     first = new_paper_id(identity_keys(from_snapshot), from_snapshot)
     assert first == new_paper_id(identity_keys(from_hf), from_hf)
@@ -36,8 +38,12 @@ def _stored(record: PaperRecord) -> dict[str, object]:
 
 
 def test_newer_values_overwrite_and_empty_ones_do_not() -> None:
-    stored = _stored(PaperRecord(source="arxiv", arxiv_id="1", title="Old", abstract="Kept", doi="10.1/X"))
-    update = PaperRecord(source="hf-daily", arxiv_id="1", title="New", abstract="", code_url="https://g/x")
+    stored = _stored(
+        PaperRecord(source="arxiv", arxiv_id="1", title="Old", abstract="Kept", doi="10.1/X")
+    )
+    update = PaperRecord(
+        source="hf-daily", arxiv_id="1", title="New", abstract="", code_url="https://g/x"
+    )
     changes = merge_values(stored, update, stored_latest_version=None)
     assert changes["title"] == "New"
     assert changes["title_key"] == "new"
@@ -64,13 +70,20 @@ def test_title_matches_fill_only() -> None:
 def test_published_keeps_the_earliest_date() -> None:
     early = datetime(2020, 1, 1, tzinfo=UTC)
     stored = _stored(PaperRecord(source="arxiv", arxiv_id="1", title="T", published=early))
-    later = PaperRecord(source="x", arxiv_id="1", title="T", published=datetime(2021, 1, 1, tzinfo=UTC))
+    later = PaperRecord(
+        source="x", arxiv_id="1", title="T", published=datetime(2021, 1, 1, tzinfo=UTC)
+    )
     assert "published" not in merge_values(stored, later, stored_latest_version=None)
 
 
 def test_merging_the_same_record_changes_nothing() -> None:
     record = PaperRecord(
-        source="arxiv", arxiv_id="1", title="T", authors=["A"], categories=["cs.LG"],
-        published=datetime(2020, 1, 1, tzinfo=UTC), versions=[Version(1)],
-    )  # fmt: skip
+        source="arxiv",
+        arxiv_id="1",
+        title="T",
+        authors=["A"],
+        categories=["cs.LG"],
+        published=datetime(2020, 1, 1, tzinfo=UTC),
+        versions=[Version(1)],
+    )
     assert merge_values(_stored(record), record, stored_latest_version=1) == {}

@@ -47,7 +47,9 @@ def test_processes_starting_at_once_migrate_once(tmp_path: Path) -> None:
         "s = open_store(sys.argv[1]); print(s.count_papers())"
     )
     processes = [
-        subprocess.Popen([sys.executable, "-c", script, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", script, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         for _ in range(4)
     ]
     outputs = [process.communicate(timeout=120) for process in processes]

@@ -41,7 +41,9 @@ def test_same_arxiv_paper_from_three_sources_is_one_paper(store: Store, fixtures
     ingest(store, fixtures / "atom" / "2026_q_testing_s0_m10.xml")
     ingest(store, fixtures / "hf_daily_2026-11-28.json")
     hf_ids = {r.arxiv_id for r in read_records(str(fixtures / "hf_daily_2026-11-28.json"))}
-    atom_ids = {r.arxiv_id for r in read_records(str(fixtures / "atom" / "2026_q_testing_s0_m10.xml"))}
+    atom_ids = {
+        r.arxiv_id for r in read_records(str(fixtures / "atom" / "2026_q_testing_s0_m10.xml"))
+    }
     assert store.count_papers() == len(hf_ids | atom_ids)
     shared = sorted(hf_ids & atom_ids)
     assert shared, "the HF fixture reuses papers of the Atom sample"
@@ -52,9 +54,12 @@ def test_same_arxiv_paper_from_three_sources_is_one_paper(store: Store, fixtures
 def test_metrics_are_snapshots_not_sums(store: Store) -> None:
     def hf(upvotes: int) -> PaperRecord:
         return PaperRecord(
-            source="hf-daily", source_id="2401.00001", arxiv_id="2401.00001", title="T",
+            source="hf-daily",
+            source_id="2401.00001",
+            arxiv_id="2401.00001",
+            title="T",
             metrics=[Metric("upvotes", upvotes)],
-        )  # fmt: skip
+        )
 
     store.upsert([hf(10)])
     store.upsert([hf(10)])
@@ -73,11 +78,29 @@ def test_documents_sharing_a_title_stay_distinct(store: Store) -> None:
 
 def test_new_version_updates_and_keeps_history(store: Store) -> None:
     v1 = datetime(2024, 1, 2, tzinfo=UTC)
-    store.upsert([PaperRecord(source="arxiv", arxiv_id="2401.00002", source_id="2401.00002",
-                              title="First title", versions=[Version(1, v1)], published=v1)])  # fmt: skip
-    store.upsert([PaperRecord(source="arxiv", arxiv_id="2401.00002", source_id="2401.00002",
-                              title="Second title",
-                              versions=[Version(1, v1), Version(2, datetime(2024, 3, 1, tzinfo=UTC))])])  # fmt: skip
+    store.upsert(
+        [
+            PaperRecord(
+                source="arxiv",
+                arxiv_id="2401.00002",
+                source_id="2401.00002",
+                title="First title",
+                versions=[Version(1, v1)],
+                published=v1,
+            )
+        ]
+    )
+    store.upsert(
+        [
+            PaperRecord(
+                source="arxiv",
+                arxiv_id="2401.00002",
+                source_id="2401.00002",
+                title="Second title",
+                versions=[Version(1, v1), Version(2, datetime(2024, 3, 1, tzinfo=UTC))],
+            )
+        ]
+    )
     paper = store.get_paper("2401.00002v1")
     assert paper.title == "Second title"
     assert [v.number for v in paper.versions] == [1, 2]
@@ -119,7 +142,9 @@ def test_stats_counts(store: Store, fixtures: Path) -> None:
     assert sum(stats["by_month"].values()) == 64  # type: ignore[union-attr]
 
 
-def test_backup_is_a_consistent_copy_and_restores(store: Store, fixtures: Path, tmp_path: Path) -> None:
+def test_backup_is_a_consistent_copy_and_restores(
+    store: Store, fixtures: Path, tmp_path: Path
+) -> None:
     ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
     copy = tmp_path / "backup" / "copy.db"
     store.backup(copy)
@@ -138,7 +163,7 @@ def test_backup_is_a_consistent_copy_and_restores(store: Store, fixtures: Path, 
 def test_restore_refuses_a_file_that_is_not_a_store(store: Store, tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(ValueError, match="not a SQLite database|integrity"):
+    with pytest.raises(ValueError, match=r"not a SQLite database|integrity"):
         restore_sqlite(junk, store.url)
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from paperwire.cli import admin, ingest, papers, state
+from paperwire.cli import admin, harvest, ingest, papers, search, state
+from paperwire.cli.serve import serve
+from paperwire.cli.trending import app as trending_app
 
 app = typer.Typer(
     name="paperwire",
@@ -39,7 +41,13 @@ app.command()(ingest.demo)
 app.command()(admin.backup)
 app.command()(admin.restore)
 app.command()(papers.stats)
+app.command()(serve)
 app.add_typer(papers.app, name="papers")
+app.add_typer(trending_app, name="trending")
+app.add_typer(harvest.app, name="harvest")
+app.command()(search.search)
+app.command()(search.similar)
+app.command()(search.index)
 
 
 def main() -> None:

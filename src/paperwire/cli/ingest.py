@@ -95,6 +95,13 @@ def ingest(
     ] = Format.auto,
     strict: Annotated[bool, typer.Option(help="Fail (exit 1) if any record is skipped.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    embed: Annotated[
+        bool | None,
+        typer.Option(
+            "--embed/--no-embed",
+            help="Embed new papers for search by meaning [default: PAPERWIRE_EMBED_ON_INGEST, on].",
+        ),
+    ] = None,
 ) -> None:
     """Import papers from files: arXiv snapshot, OAI-PMH, Atom, BEIR, HF daily, listings, exports.
 
@@ -106,10 +113,23 @@ def ingest(
     store = state.store()
     report, unreadable = _ingest_files(store, paths, fmt.value, quiet)
     state.console.print(report.summary())
+    if embed if embed is not None else state.settings().embed_on_ingest:
+        embed_new_papers(store, quiet)
     if unreadable:
         raise typer.Exit(2)
     if strict and report.skipped:
         raise state.fail(f"--strict: {report.skipped} record(s) skipped")
+
+
+def embed_new_papers(store: Store, quiet: bool) -> None:
+    """Embed what is not embedded yet; keyword search works already, so failures only warn."""
+    from paperwire.cli.search import embed_papers
+    from paperwire.search.embedding import IncompatibleVectorsError
+
+    try:
+        embed_papers(store, quiet=quiet)
+    except (ImportError, IncompatibleVectorsError) as error:
+        state.console.print(f"[yellow]not embedded:[/] {error}; run `paperwire index` later")
 
 
 def export(
@@ -147,3 +167,5 @@ def demo() -> None:
     state.console.print(
         f"demo corpus: {report.summary()}; {store.count_papers()} papers in the store"
     )
+    if state.settings().embed_on_ingest:
+        embed_new_papers(store, quiet=True)

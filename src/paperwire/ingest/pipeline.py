@@ -2,10 +2,15 @@
 
 Each batch is one transaction, so an interrupted ingest leaves whole batches stored
 and nothing half-written; running it again folds the rest in (upserts are idempotent).
+
+Parsing runs in a background thread one batch ahead of the writes: SQLite releases the
+GIL while it writes and indexes, so the next batch is parsed meanwhile.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -50,6 +55,50 @@ def _batches(items: Iterable[PaperRecord], size: int) -> Iterator[list[PaperReco
         yield batch
 
 
+_DONE = object()
+
+
+def _read_ahead(
+    batches: Iterator[list[PaperRecord]], depth: int = 2
+) -> Iterator[list[PaperRecord]]:
+    """Yield the batches of ``batches``, produced in a background thread.
+
+    An exception raised while reading is re-raised here, in the caller's thread.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                ready.put(batch)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            ready.put(_Failure(error))
+        ready.put(_DONE)
+
+    thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
+
+
+@dataclass(slots=True)
+class _Failure:
+    error: BaseException
+
+
 def ingest_records(
     store: Store,
     items: Iterable[PaperRecord | RecordError],
@@ -71,7 +120,7 @@ def ingest_records(
             else:
                 yield item
 
-    for batch in _batches(records_only(), batch_size):
+    for batch in _read_ahead(_batches(records_only(), batch_size)):
         result = store.upsert(batch)
         report.add(result)
         if on_batch:

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from paperwire.ingest.formats import FORMATS
 from paperwire.ingest.formats.common import non_blank
-from paperwire.ingest.record import PaperRecord, RecordError, UnreadableInput
+from paperwire.records import PaperRecord, RecordError, UnreadableInput
 
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 8192

@@ -14,8 +14,8 @@ import numpy as np
 
 from paperwire.search.embedding import (
     DEFAULT_BATCH_SIZE,
-    DEFAULT_MAX_SEQ_LENGTH,
     DEFAULT_MODEL,
+    ONNX_MAX_SEQ_LENGTH,
     cpu_threads,
     normalise_rows,
     resolve_model_path,
@@ -38,7 +38,7 @@ class OnnxEmbedder:
         *,
         model_name: str = DEFAULT_MODEL,
         tokenizer_dir: str | None = None,
-        max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH,
+        max_seq_length: int = ONNX_MAX_SEQ_LENGTH,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         import onnxruntime as ort

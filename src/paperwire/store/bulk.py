@@ -9,6 +9,7 @@ apply, straight to the driver. SQLite and PostgreSQL share the ``ON CONFLICT`` s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +32,21 @@ def _statement(dialect: str, table: sa.Table, conflict: str, update: tuple[str, 
     )
 
 
+def _iso_datetime(value: datetime) -> str:
+    return value.isoformat(" ", "microseconds")
+
+
+def _processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """SQLAlchemy's bind processor for a column, with a C-speed one for SQLite datetimes.
+
+    SQLAlchemy stores SQLite datetimes as ``YYYY-MM-DD HH:MM:SS.ffffff``, which is exactly
+    what ``isoformat(" ", "microseconds")`` writes for the naive datetimes the store keeps.
+    """
+    if dialect.name == "sqlite" and isinstance(column_type, sa.DateTime):
+        return _iso_datetime
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
 def _compile(
     conn: sa.Connection,
     table: sa.Table,
@@ -44,9 +60,7 @@ def _compile(
         statement = _statement(dialect.name, table, conflict, update)
         compiled = statement.compile(dialect=dialect, column_keys=list(columns))
         order = list(compiled.positiontup) if compiled.positional else list(columns)  # type: ignore[arg-type]
-        processors = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
-        ]
+        processors = [_processor(table.c[name].type, dialect) for name in order]
         _cache[key] = (str(compiled), order, processors)
     return _cache[key]
 
@@ -67,13 +81,14 @@ def insert_many(
     if not rows:
         return
     sql, order, processors = _compile(conn, table, tuple(rows[0]), conflict, tuple(update))
-    params: list[Any] = [
-        tuple(
-            value if value is None or (processor := processors[i]) is None else processor(value)
-            for i, value in enumerate(row[name] for name in order)
-        )
-        for row in rows
-    ]
+    converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+    params: list[Any] = []
+    for row in rows:
+        values = [row[name] for name in order]
+        for i, processor in converted:
+            if values[i] is not None:
+                values[i] = processor(values[i])
+        params.append(tuple(values))
     if not conn.dialect.positional:
         params = [dict(zip(order, values, strict=True)) for values in params]
     conn.exec_driver_sql(sql, params)

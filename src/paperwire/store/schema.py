@@ -104,3 +104,128 @@ SQLITE_FTS_OBJECTS = {
     "papers_fts_config",
     "papers_fts_content",
 }
+
+# --- search ---
+# One vector per paper, in the single vector space (model, dimension) of ``vector_space``.
+# ``seq`` grows with every write, so a process holding an index in memory catches up by
+# reading the vectors with a larger ``seq`` than it has seen (the space's ``generation``).
+paper_vectors = sa.Table(
+    "paper_vectors",
+    metadata,
+    sa.Column(
+        "paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("seq", sa.Integer, nullable=False, unique=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)
+
+# At most one row (id 1): the model and dimension of every stored vector; ``epoch`` grows
+# whenever all vectors are discarded (a rebuild), ``generation`` is the largest ``seq``.
+vector_space = sa.Table(
+    "vector_space",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("model", sa.String(255), nullable=False),
+    sa.Column("dimension", sa.Integer, nullable=False),
+    sa.Column("epoch", sa.Integer, nullable=False),
+    sa.Column("generation", sa.Integer, nullable=False),
+)
+
+# --- harvest ---
+
+# Where each followed source's harvest stands: the server-reported date of the last
+# complete harvest (the next one asks ``from`` it) and, while a run is under way, the
+# resumption token to continue from after an interruption.
+harvest_checkpoints = sa.Table(
+    "harvest_checkpoints",
+    metadata,
+    sa.Column("source", sa.String(255), primary_key=True),
+    sa.Column("harvested_until", sa.Date),
+    sa.Column("last_success", sa.DateTime),
+    sa.Column("run_from", sa.Date),
+    sa.Column("run_server_date", sa.Date),
+    sa.Column("resumption_token", sa.Text),
+    sa.Column("run_records", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+# One row per remote host: when its next request may start and who holds the one
+# connection allowed at a time. Shared by every process of the installation.
+request_slots = sa.Table(
+    "request_slots",
+    metadata,
+    sa.Column("host", sa.String(255), primary_key=True),
+    sa.Column("next_at", sa.DateTime, nullable=False),
+    sa.Column("holder", sa.String(255)),
+    sa.Column("lease_until", sa.DateTime),
+)
+
+# --- accounts and trending ---
+# A user is an email identity, created when a sign-in link is first redeemed.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_login_at", sa.DateTime),
+)
+
+# Magic-link tokens: only the sha256 of the token is kept; a token is used once.
+# ``email`` (not a user id) so that asking for a link creates no account.
+login_tokens = sa.Table(
+    "login_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("used_at", sa.DateTime),
+    sa.Index("ix_login_tokens_email_created", "email", "created_at"),
+)
+
+# Upvotes and saves: one row per user, paper and kind while it is on (undo deletes it).
+paper_marks = sa.Table(
+    "paper_marks",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index("ix_paper_marks_created", "created_at"),
+    sa.Index("ix_paper_marks_paper_kind", "paper_id", "kind"),
+)
+
+# Views: at most one per visitor, paper and UTC day (the primary key enforces it).
+# ``hour`` (hours since the epoch) lets the refresh aggregate views in SQL.
+paper_views = sa.Table(
+    "paper_views",
+    metadata,
+    sa.Column(
+        "paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("visitor_id", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("hour", sa.Integer, nullable=False),
+    sa.Index("ix_paper_views_hour", "hour"),
+)
+
+# Precomputed trending, rewritten by each refresh; pages only read it.
+trending_scores = sa.Table(
+    "trending_scores",
+    metadata,
+    sa.Column("period", sa.String(8), primary_key=True),
+    sa.Column(
+        "paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("computed_at", sa.DateTime, nullable=False),
+    sa.Index("ix_trending_scores_period_score", "period", "score"),
+)

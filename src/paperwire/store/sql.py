@@ -8,21 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from paperwire.ids import is_paper_id, parse_arxiv_id
 from paperwire.records import PaperRecord, Version
-from paperwire.store.base import PaperNotFound, Store
+from paperwire.store.base import (
+    HarvestCheckpoint,
+    PaperNotFound,
+    RequestSlot,
+    SlotGrant,
+    Store,
+    VectorSpace,
+    VectorSpaceMismatch,
+    grant_request_slot,
+    release_request_slot,
+)
 from paperwire.store.models import Paper, PaperFilter, UpsertResult
 from paperwire.store.schema import (
+    harvest_checkpoints,
     paper_categories,
     paper_metrics,
     paper_sources,
+    paper_vectors,
     paper_versions,
     papers,
+    request_slots,
+    vector_space,
 )
 from paperwire.store.upsert import BatchUpsert
 
@@ -141,6 +155,157 @@ class SQLStore(Store):
     def close(self) -> None:
         self.engine.dispose()
 
+    # Harvest --------------------------------------------------------------------------
+
+    def reserve_request_slot(
+        self,
+        host: str,
+        holder: str,
+        now: datetime,
+        lease: timedelta,
+        dead_holder: str | None = None,
+    ) -> SlotGrant:
+        with self.writing() as conn:
+            current = _request_slot(conn, host)
+            slot, grant = grant_request_slot(current, holder, _naive(now), lease, dead_holder)
+            _save_request_slot(conn, host, slot, insert=current is None)
+        return SlotGrant(grant.granted, grant.at.replace(tzinfo=UTC), grant.holder)
+
+    def release_request_slot(self, host: str, holder: str, free_at: datetime) -> None:
+        with self.writing() as conn:
+            current = _request_slot(conn, host)
+            slot = release_request_slot(current, holder, _naive(free_at))
+            _save_request_slot(conn, host, slot, insert=current is None)
+
+    def get_harvest_checkpoint(self, source: str) -> HarvestCheckpoint | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(harvest_checkpoints).where(harvest_checkpoints.c.source == source)
+            ).first()
+        return _checkpoint_from_row(row) if row else None
+
+    def save_harvest_checkpoint(self, checkpoint: HarvestCheckpoint) -> None:
+        values = {
+            field: getattr(checkpoint, field) for field in HarvestCheckpoint.__dataclass_fields__
+        }
+        values["last_success"] = _naive(checkpoint.last_success)
+        values["updated_at"] = utcnow()
+        with self.writing() as conn:
+            table = harvest_checkpoints
+            changed = conn.execute(
+                table.update().where(table.c.source == checkpoint.source).values(values)
+            ).rowcount
+            if not changed:
+                conn.execute(table.insert().values(values))
+
+    def list_harvest_checkpoints(self) -> list[HarvestCheckpoint]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(harvest_checkpoints).order_by(harvest_checkpoints.c.source)
+            ).all()
+        return [_checkpoint_from_row(row) for row in rows]
+
+    # Search ---------------------------------------------------------------------------
+
+    def get_papers(self, row_ids: Sequence[int]) -> dict[int, Paper]:
+        if not row_ids:
+            return {}
+        with self.engine.connect() as conn:
+            found = self._hydrate(conn, sa.select(papers).where(papers.c.id.in_(list(row_ids))))
+        return {paper.row_id: paper for paper in found}
+
+    def filter_row_ids(self, selection: PaperFilter) -> list[int]:
+        query = self._select(selection).with_only_columns(papers.c.id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def keyword_search(
+        self,
+        match: str,
+        selection: PaperFilter = PaperFilter(),
+        *,
+        limit: int = 100,
+        within: Sequence[int] | None = None,
+    ) -> list[tuple[int, float]]:
+        raise NotImplementedError(f"no keyword index for {self.engine.dialect.name}")
+
+    def vector_space(self) -> VectorSpace | None:
+        with self.engine.connect() as conn:
+            return _space(conn)
+
+    def reset_vectors(self, model: str, dimension: int) -> VectorSpace:
+        with self.writing() as conn:
+            old = _space(conn)
+            conn.execute(paper_vectors.delete())
+            conn.execute(vector_space.delete())
+            space = VectorSpace(model, dimension, (old.epoch if old else 0) + 1, 0)
+            conn.execute(vector_space.insert().values(id=1, **_space_values(space)))
+        return space
+
+    def save_vectors(
+        self, model: str, dimension: int, rows: Sequence[tuple[int, bytes]]
+    ) -> VectorSpace:
+        with self.writing() as conn:
+            space = _space(conn)
+            if space is None:
+                space = VectorSpace(model, dimension, 1, 0)
+                conn.execute(vector_space.insert().values(id=1, **_space_values(space)))
+            elif (space.model, space.dimension) != (model, dimension):
+                raise VectorSpaceMismatch(
+                    f"the store holds vectors of {space.model!r} (dim {space.dimension}), "
+                    f"not {model!r} (dim {dimension}): rebuild with `paperwire index --rebuild`"
+                )
+            if not rows:
+                return space
+            ids = [row_id for row_id, _ in rows]
+            conn.execute(paper_vectors.delete().where(paper_vectors.c.paper_id.in_(ids)))
+            # Papers deleted since they were read are skipped, not an error.
+            present = set(
+                conn.execute(sa.select(papers.c.id).where(papers.c.id.in_(ids))).scalars()
+            )
+            values = [
+                {"paper_id": row_id, "seq": space.generation + n, "vector": blob}
+                for n, (row_id, blob) in enumerate(
+                    ((r, b) for r, b in rows if r in present), start=1
+                )
+            ]
+            if values:
+                conn.execute(paper_vectors.insert(), values)
+                space = VectorSpace(model, dimension, space.epoch, values[-1]["seq"])
+                conn.execute(
+                    vector_space.update()
+                    .where(vector_space.c.id == 1)
+                    .values(generation=space.generation)
+                )
+        return space
+
+    def vectors_since(self, seq: int, *, limit: int = 10_000) -> list[tuple[int, int, bytes]]:
+        query = (
+            sa.select(paper_vectors.c.paper_id, paper_vectors.c.seq, paper_vectors.c.vector)
+            .where(paper_vectors.c.seq > seq)
+            .order_by(paper_vectors.c.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(row[0], row[1], row[2]) for row in conn.execute(query)]
+
+    def papers_without_vectors(
+        self, *, after: int = 0, limit: int = 256
+    ) -> list[tuple[int, str, str]]:
+        query = (
+            sa.select(papers.c.id, papers.c.title, papers.c.abstract)
+            .where(papers.c.id > after, ~_has_vector())
+            .order_by(papers.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(row[0], row[1], row[2]) for row in conn.execute(query)]
+
+    def count_without_vectors(self) -> int:
+        query = sa.select(sa.func.count()).select_from(papers).where(~_has_vector())
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
     # Helpers --------------------------------------------------------------------------
 
     def _select(self, selection: PaperFilter) -> sa.Select[Any]:
@@ -187,6 +352,26 @@ class SQLStore(Store):
         return [found[row.id] for row in rows]
 
 
+def _has_vector() -> sa.ColumnElement[bool]:
+    return sa.exists().where(paper_vectors.c.paper_id == papers.c.id)
+
+
+def _space(conn: sa.Connection) -> VectorSpace | None:
+    row = conn.execute(sa.select(vector_space).where(vector_space.c.id == 1)).first()
+    if row is None:
+        return None
+    return VectorSpace(row.model, row.dimension, row.epoch, row.generation)
+
+
+def _space_values(space: VectorSpace) -> dict[str, object]:
+    return {
+        "model": space.model,
+        "dimension": space.dimension,
+        "epoch": space.epoch,
+        "generation": space.generation,
+    }
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -214,4 +399,44 @@ def _paper_from_row(row: sa.Row[Any]) -> Paper:
         code_url=values["code_url"],
         withdrawn=bool(values["withdrawn"]),
         row_id=values["id"],
+    )
+
+
+# Harvest helpers ----------------------------------------------------------------------
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    """Aware datetimes become the naive UTC the store keeps."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _request_slot(conn: sa.Connection, host: str) -> RequestSlot | None:
+    row = conn.execute(
+        sa.select(request_slots).where(request_slots.c.host == host).with_for_update()
+    ).first()
+    return RequestSlot(row.next_at, row.holder, row.lease_until) if row else None
+
+
+def _save_request_slot(conn: sa.Connection, host: str, slot: RequestSlot, *, insert: bool) -> None:
+    values = {"next_at": slot.next_at, "holder": slot.holder, "lease_until": slot.lease_until}
+    if insert:
+        conn.execute(request_slots.insert().values(host=host, **values))
+    else:
+        conn.execute(request_slots.update().where(request_slots.c.host == host).values(values))
+
+
+def _checkpoint_from_row(row: sa.Row[Any]) -> HarvestCheckpoint:
+    values = row._mapping
+    last_success = values["last_success"]
+    return HarvestCheckpoint(
+        source=values["source"],
+        harvested_until=values["harvested_until"],
+        last_success=last_success.replace(tzinfo=UTC) if last_success else None,
+        run_from=values["run_from"],
+        run_server_date=values["run_server_date"],
+        resumption_token=values["resumption_token"],
+        run_records=values["run_records"],
+        last_error=values["last_error"],
     )

@@ -166,6 +166,10 @@ class BatchUpsert:
 
     def _fold(self, record: PaperRecord, key: IdentityKeys, result: UpsertResult) -> None:
         slot, by_title = self._match(key)
+        if slot is None and record.withdrawn and not record.title:
+            # A deletion notice (OAI-PMH status="deleted") for a paper never stored.
+            result.unchanged += 1
+            return
         if slot is None:
             paper_id = self._unused_in_batch(new_paper_id(key, record))
             values = new_paper_values(record, paper_id, self.now)

@@ -19,7 +19,7 @@ from paperwire.ingest.formats import (
     listing,
     oai_pmh,
 )
-from paperwire.ingest.record import PaperRecord, RecordError
+from paperwire.records import PaperRecord, RecordError
 
 Parser = Callable[[TextIO, str], Iterator[PaperRecord | RecordError]]
 

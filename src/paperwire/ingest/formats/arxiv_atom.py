@@ -29,7 +29,7 @@ from paperwire.ingest.formats.xmlstream import (
     completed_elements,
     local_name,
 )
-from paperwire.ingest.record import PaperRecord, RecordError, Version
+from paperwire.records import PaperRecord, RecordError, Version
 from paperwire.text import normalise
 
 _PAGING = {

@@ -23,7 +23,7 @@ from paperwire.ingest.formats.common import (
     split_author_string,
     split_categories,
 )
-from paperwire.ingest.record import PaperRecord, RecordError, Version
+from paperwire.records import PaperRecord, RecordError, Version
 from paperwire.text import normalise
 
 

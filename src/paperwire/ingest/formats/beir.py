@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from paperwire.ingest.formats.common import non_blank, normalised_names
-from paperwire.ingest.record import PaperRecord, RecordError
+from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise
 
 TITLE_FROM_TEXT_CHARS = 100

@@ -19,7 +19,7 @@ from paperwire.ingest.formats.common import (
     parse_iso,
     split_arxiv_id,
 )
-from paperwire.ingest.record import Metric, PaperRecord, RecordError
+from paperwire.records import Metric, PaperRecord, RecordError
 from paperwire.text import normalise
 
 _METRICS = (("upvotes", "upvotes"), ("githubStars", "github_stars"))

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from paperwire.ingest.formats.common import non_blank, parse_iso
-from paperwire.ingest.record import Metric, PaperRecord, RecordError, Version
+from paperwire.records import Metric, PaperRecord, RecordError, Version
 
 FORMAT_MARKER = "paperwire/1"
 _MARKER_PREFIX = "paperwire/"

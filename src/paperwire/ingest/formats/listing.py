@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from paperwire.ingest.formats.common import non_blank
-from paperwire.ingest.record import PaperRecord, RecordError
+from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
-from paperwire.ingest.record import RecordError
+from paperwire.records import RecordError
 
 CHUNK_SIZE = 1 << 16
 

@@ -1,0 +1,135 @@
+"""Sending one message: through SMTP when a host is configured, else into a folder.
+
+The folder is for development: each message becomes one ``.eml`` file under
+``$PAPERWIRE_DATA_DIR/mail/`` and the log says where, so a developer can open the
+sign-in link without a mail server.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from pathlib import Path
+from typing import Literal
+
+from paperwire.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TlsMode = Literal["none", "starttls", "tls"]
+DEFAULT_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "tls": 465}
+TIMEOUT_SECONDS = 30.0
+
+
+class MailError(RuntimeError):
+    """A message could not be handed over (refused, or the server could not be reached)."""
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """Where mail goes. ``host`` None means the development folder ``folder``."""
+
+    sender: str
+    folder: Path
+    host: str | None = None
+    port: int = 25
+    tls: TlsMode = "none"
+    user: str | None = None
+    password: str | None = None
+    ssl_context: ssl.SSLContext | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Mailer:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        return cls(
+            sender=settings.mail_from,
+            folder=settings.data_dir / "mail",
+            host=settings.smtp_host or None,
+            port=settings.smtp_port or DEFAULT_PORTS[settings.smtp_tls],
+            tls=settings.smtp_tls,
+            user=settings.smtp_user or None,
+            password=password,
+        )
+
+    def send(self, message: EmailMessage) -> str:
+        """Send one message; the server's reply to the data, or the path of the file."""
+        self._complete(message)
+        if self.host is None:
+            return str(self._write(message))
+        return self._deliver(message)
+
+    def _complete(self, message: EmailMessage) -> None:
+        if not message["To"]:
+            raise MailError("a message needs a To: address")
+        if not message["From"]:
+            message["From"] = self.sender
+        if not message["Date"]:
+            message["Date"] = format_datetime(datetime.now(UTC))
+        if not message["Message-ID"]:
+            domain = parseaddr(str(message["From"]))[1].rpartition("@")[2] or "paperwire"
+            message["Message-ID"] = make_msgid(domain=domain)
+
+    def _write(self, message: EmailMessage) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = self.folder / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(message.as_bytes(policy=policy.SMTP))
+        temporary.replace(path)
+        log.info("no SMTP host set: wrote mail to %s for %s", path, message["To"])
+        return path
+
+    def _deliver(self, message: EmailMessage) -> str:
+        assert self.host is not None
+        recipients = [address for _, address in getaddresses(message.get_all("To", []))]
+        recipients += [address for _, address in getaddresses(message.get_all("Cc", []))]
+        envelope_from = parseaddr(str(message["From"]))[1]
+        context = self.ssl_context or ssl.create_default_context()
+        try:
+            if self.tls == "tls":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=TIMEOUT_SECONDS, context=context
+                )
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS)
+            with client:
+                client.ehlo()
+                if self.tls == "starttls":
+                    client.starttls(context=context)
+                    client.ehlo()
+                if self.user:
+                    client.login(self.user, self.password or "")
+                reply = _transmit(client, envelope_from, recipients, message)
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailError(f"could not send mail via {self.host}:{self.port}: {error}") from error
+        log.info("sent mail to %s via %s: %s", ", ".join(recipients), self.host, reply)
+        return reply
+
+
+def _transmit(
+    client: smtplib.SMTP, sender: str, recipients: list[str], message: EmailMessage
+) -> str:
+    """MAIL, RCPT, DATA by hand, because ``sendmail`` drops the reply to DATA (the queue id)."""
+    code, text = client.mail(sender)
+    if code != 250:
+        raise MailError(f"sender refused: {code} {text.decode(errors='replace')}")
+    accepted = 0
+    for recipient in recipients:
+        code, text = client.rcpt(recipient)
+        if code in (250, 251):
+            accepted += 1
+    if not accepted:
+        client.rset()
+        raise MailError(f"every recipient refused: {code} {text.decode(errors='replace')}")
+    del message["Bcc"]
+    code, text = client.data(message.as_bytes(policy=policy.SMTP))
+    if code != 250:
+        raise MailError(f"message refused: {code} {text.decode(errors='replace')}")
+    return f"{code} {text.decode(errors='replace')}"

@@ -1,0 +1,333 @@
+"""Hybrid search as a service: one per process, holding the warm model and vector index.
+
+The web app and the CLI both call :class:`SearchService`. Keyword hits come from the
+store's full-text index, vector hits from the in-process :class:`VectorIndex`; the two
+lists are fused by a convex combination of normalised scores, names in short queries and
+arXiv ids are promoted, and phrases, exclusions and filters apply to both sides.
+
+Several processes share one store: before each search the service compares the store's
+vector generation with its own and loads only the vectors written since (an epoch
+change, i.e. a rebuild, reloads everything). Thread-safe: searches may run concurrently.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from paperwire.search.embedding import (
+    Embedder,
+    IncompatibleVectorsError,
+    check_compatible,
+    document_text,
+    load_embedder,
+)
+from paperwire.search.fusion import convex_combination, promote
+from paperwire.search.query import (
+    ParsedQuery,
+    QueryError,
+    excluded_match,
+    identifier_terms,
+    keyword_match,
+    parse_query,
+    required_match,
+)
+from paperwire.search.ranking import matched_terms, title_names
+from paperwire.search.snapshot import load_snapshot, save_snapshot, snapshot_root
+from paperwire.search.vectors import VectorIndex
+from paperwire.settings import Settings
+from paperwire.store.base import Store, VectorSpace
+from paperwire.store.models import Paper, PaperFilter
+
+log = logging.getLogger(__name__)
+
+MAX_LIMIT = 1000
+MIN_CANDIDATES = 100
+# Save a snapshot after catching up on this many vectors, so a restart starts warm.
+SNAPSHOT_EVERY = 20_000
+
+__all__ = ["MAX_LIMIT", "QueryError", "SearchHit", "SearchService"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result: the paper, its score (higher is better) and why it matched."""
+
+    paper: Paper
+    score: float
+    matched_terms: tuple[str, ...] = ()
+    keyword_rank: int | None = None
+    vector_rank: int | None = None
+
+
+class SearchService:
+    """Search and "similar papers" over one store; create once, share across threads."""
+
+    def __init__(self, settings: Settings, store: Store, *, embedder: Embedder | None = None):
+        self.settings = settings
+        self.store = store
+        self._embedder = embedder
+        self._model_lock = threading.Lock()
+        self._index_lock = threading.RLock()
+        self._index: VectorIndex | None = None
+        self._space: VectorSpace | None = None
+        self._unsaved = 0
+        self.vector_problem: str | None = None
+        self.snapshot_root = snapshot_root(settings.data_dir, settings.database_url)
+
+    # Public API ------------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use (about 1 s) and kept."""
+        if self._embedder is None:
+            with self._model_lock:
+                if self._embedder is None:
+                    self._embedder = load_embedder(self.settings.embedding_model)
+        return self._embedder
+
+    def warm_up(self) -> None:
+        """Load the model and the vector index now rather than on the first search."""
+        self.embedder.encode_query("warm up")
+        self.refresh()
+
+    def search(
+        self,
+        query: str,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        category: str | None = None,
+        author: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """The best papers for a query, best first; QueryError for an unusable query."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+        if offset < 0:
+            raise QueryError("offset must not be negative")
+        parsed = parse_query(query)
+        selection = PaperFilter(
+            since=since,
+            until=until,
+            category=category or parsed.category,
+            author=author or parsed.author,
+        )
+        depth = offset + limit
+        candidates = max(MIN_CANDIDATES, depth)
+        keyword = self._keyword_hits(parsed, selection, candidates)
+        vector = self._vector_hits(parsed, selection, candidates)
+        fused = convex_combination(
+            keyword, vector, vector_weight=self.settings.search_vector_weight
+        )
+        fused = self._promote_named(parsed, selection, fused, depth)
+        page = fused[offset:depth]
+        found = self.store.get_papers([item for item, _ in page])
+        keyword_rank = {item: rank for rank, (item, _) in enumerate(keyword, start=1)}
+        vector_rank = {item: rank for rank, (item, _) in enumerate(vector, start=1)}
+        return [
+            SearchHit(
+                paper=found[item],
+                score=round(score, 6),
+                matched_terms=matched_terms(
+                    f"{found[item].title} {found[item].abstract}", parsed.highlight_terms
+                ),
+                keyword_rank=keyword_rank.get(item),
+                vector_rank=vector_rank.get(item),
+            )
+            for item, score in page
+            if item in found
+        ]
+
+    def similar(self, paper_ref: str, limit: int = 10) -> list[SearchHit]:
+        """The papers nearest in meaning to one paper (PaperNotFound if there is none)."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+        paper = self.store.get_paper(paper_ref)
+        index = self._current_index()
+        if index is None:
+            return self._similar_by_keywords(paper, limit)
+        vector = index.vector(paper.row_id)
+        if vector is None:
+            vector = self.embedder.encode_documents([document_text(paper.title, paper.abstract)])[0]
+        with self._index_lock:
+            near = index.search(vector, limit + 1)
+        near = [(item, score) for item, score in near if item != paper.row_id][:limit]
+        found = self.store.get_papers([item for item, _ in near])
+        return [
+            SearchHit(paper=found[item], score=round(score, 6), vector_rank=rank)
+            for rank, (item, score) in enumerate(near, start=1)
+            if item in found
+        ]
+
+    def refresh(self) -> None:
+        """Bring the in-memory vector index up to date with the store (cheap when it is)."""
+        with self._index_lock:
+            self._catch_up()
+
+    def save_snapshot(self) -> None:
+        """Write the vector index under the data directory (done by `paperwire index`)."""
+        with self._index_lock:
+            self._catch_up()
+            if self._index is not None and self._space is not None:
+                save_snapshot(self.snapshot_root, self._index, self._space)
+                self._unsaved = 0
+
+    # Keyword and vector sides ------------------------------------------------------------
+
+    def _keyword_hits(
+        self, parsed: ParsedQuery, selection: PaperFilter, limit: int
+    ) -> list[tuple[int, float]]:
+        match = keyword_match(parsed)
+        return self.store.keyword_search(match, selection, limit=limit) if match else []
+
+    def _vector_hits(
+        self, parsed: ParsedQuery, selection: PaperFilter, limit: int
+    ) -> list[tuple[int, float]]:
+        if not (parsed.terms or parsed.phrases):
+            return []
+        index = self._current_index()
+        if index is None or len(index) == 0:
+            return []
+        query_vector = self.embedder.encode_query(parsed.text)
+        within = None
+        if selection != PaperFilter():
+            within = np.asarray(self.store.filter_row_ids(selection), dtype=np.int64)
+        with self._index_lock:
+            hits = index.search(query_vector, limit, within=within)
+        return self._apply_syntax(parsed, hits)
+
+    def _apply_syntax(
+        self, parsed: ParsedQuery, hits: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """Drop vector hits that lack a quoted phrase or carry an excluded word."""
+        ids = [item for item, _ in hits]
+        if not ids:
+            return hits
+        required = required_match(parsed)
+        if required:
+            keep = {
+                item for item, _ in self.store.keyword_search(required, limit=len(ids), within=ids)
+            }
+            hits = [pair for pair in hits if pair[0] in keep]
+        excluded = excluded_match(parsed)
+        if excluded and hits:
+            drop = {
+                item
+                for item, _ in self.store.keyword_search(
+                    excluded, limit=len(hits), within=[item for item, _ in hits]
+                )
+            }
+            hits = [pair for pair in hits if pair[0] not in drop]
+        return hits
+
+    def _promote_named(
+        self,
+        parsed: ParsedQuery,
+        selection: PaperFilter,
+        fused: list[tuple[int, float]],
+        depth: int,
+    ) -> list[tuple[int, float]]:
+        """An arXiv id, or a name in a short query found in a title, goes first."""
+        first: list[int] = []
+        if parsed.arxiv_id:
+            named = self._paper_by_arxiv_id(parsed.arxiv_id, selection)
+            if named is not None:
+                first.append(named)
+                if named not in {item for item, _ in fused}:
+                    fused = [(named, fused[0][1] if fused else 1.0), *fused]
+        names = identifier_terms(parsed)
+        if names and fused:
+            window = fused[: max(depth, MIN_CANDIDATES)]
+            papers = self.store.get_papers([item for item, _ in window])
+            first += [
+                item
+                for item, _ in window
+                if item in papers and title_names(papers[item].title, names)
+            ]
+        return promote(fused, first) if first else fused
+
+    def _paper_by_arxiv_id(self, arxiv_id: str, selection: PaperFilter) -> int | None:
+        from paperwire.store.base import PaperNotFound
+
+        try:
+            paper = self.store.get_paper(arxiv_id)
+        except PaperNotFound:
+            return None
+        if selection != PaperFilter() and paper.row_id not in set(
+            self.store.filter_row_ids(selection)
+        ):
+            return None
+        return paper.row_id
+
+    def _similar_by_keywords(self, paper: Paper, limit: int) -> list[SearchHit]:
+        try:
+            parsed = parse_query(paper.title.replace('"', " "))
+        except QueryError:
+            return []
+        match = keyword_match(parsed)
+        hits = self.store.keyword_search(match, limit=limit + 1) if match else []
+        hits = [pair for pair in hits if pair[0] != paper.row_id][:limit]
+        found = self.store.get_papers([item for item, _ in hits])
+        return [
+            SearchHit(paper=found[item], score=round(score, 6), keyword_rank=rank)
+            for rank, (item, score) in enumerate(hits, start=1)
+            if item in found
+        ]
+
+    # The vector index ---------------------------------------------------------------------
+
+    def _current_index(self) -> VectorIndex | None:
+        with self._index_lock:
+            self._catch_up()
+            return self._index if self.vector_problem is None else None
+
+    def _catch_up(self) -> None:
+        space = self.store.vector_space()
+        if space is None:
+            self._index, self._space, self.vector_problem = None, None, None
+            return
+        if self._space is not None and space == self._space and self._index is not None:
+            return
+        try:
+            check_compatible(
+                space.model, space.dimension, self.settings.embedding_model, space.dimension
+            )
+        except IncompatibleVectorsError as error:
+            if self.vector_problem is None:
+                log.warning("vector search off: %s", error)
+            self.vector_problem = str(error)
+            self._space = space
+            return
+        self.vector_problem = None
+        threshold = self.settings.search_hnsw_threshold
+        if self._index is None or self._space is None or self._space.epoch != space.epoch:
+            loaded = load_snapshot(self.snapshot_root, space, hnsw_threshold=threshold)
+            if loaded is None:
+                self._index, generation = VectorIndex(space.dimension, hnsw_threshold=threshold), 0
+                self._unsaved = SNAPSHOT_EVERY  # a rebuild from the store: save it
+            else:
+                self._index, generation = loaded
+        else:
+            generation = self._space.generation
+        added = self._load_since(self._index, generation)
+        self._space = space
+        self._unsaved += added
+        if self._unsaved >= SNAPSHOT_EVERY and len(self._index):
+            save_snapshot(self.snapshot_root, self._index, space)
+            self._unsaved = 0
+
+    def _load_since(self, index: VectorIndex, generation: int) -> int:
+        added = 0
+        while rows := self.store.vectors_since(generation, limit=20_000):
+            ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+            matrix = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.float32)
+            index.add(ids, matrix.reshape(len(rows), index.dimension))
+            generation = rows[-1][1]
+            added += len(rows)
+        return added

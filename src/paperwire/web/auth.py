@@ -1,0 +1,171 @@
+"""Sign-in by magic link, sign-out, the account page, and the CSRF check for every form."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from paperwire import accounts, trending
+from paperwire.accounts import InvalidEmail, InvalidToken, RateLimited, User
+from paperwire.web.formatting import safe_next
+from paperwire.web.security import new_token, tokens_match
+from paperwire.web.services import Services, services, utcnow
+from paperwire.web.templating import render, session_of
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+CSRF_MESSAGE = (
+    "This form has expired or did not come from this site. Go back, reload the page and try again."
+)
+LOGIN_SENT = (
+    "If {email} can receive mail, a sign-in link is on its way. It works once and expires soon."
+)
+
+
+def current_user(request: Request) -> User | None:
+    """The signed-in user, looked up once per request; None for visitors."""
+    if hasattr(request.state, "user"):
+        return request.state.user  # type: ignore[no-any-return]
+    user: User | None = None
+    user_id = session_of(request).get("uid")
+    if isinstance(user_id, int):
+        try:
+            user = accounts.get_user(services(request).store, user_id)
+        except LookupError:
+            user = None
+        if user is None:
+            session_of(request).drop("uid")
+    request.state.user = user
+    return user
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every state-changing browser request carries the session's token (form or header)."""
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not tokens_match(session_of(request).get("csrf"), given):
+        raise HTTPException(403, CSRF_MESSAGE)
+
+
+Csrf = Depends(verify_csrf)
+
+
+def login_url(next_path: str) -> str:
+    return "/login?" + urlencode({"next": safe_next(next_path)})
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/account") -> Response:
+    if current_user(request):
+        return RedirectResponse(safe_next(next, "/account"), status_code=303)
+    return render(request, "login.html", {"next": safe_next(next, "/account"), "error": None})
+
+
+@router.post("/login", dependencies=[Csrf])
+def login_request(
+    request: Request,
+    background: BackgroundTasks,
+    email: Annotated[str, Form(max_length=500)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/account",
+) -> Response:
+    svc = services(request)
+    target = safe_next(next, "/account")
+    try:
+        address = accounts.normalise_email(email)
+    except InvalidEmail as error:
+        context = {"next": target, "error": error.message, "email": email}
+        return render(request, "login.html", context, status=400)
+    verdict = svc.limiter.hit(
+        "login", svc.client(request), limit=svc.settings.login_rate_per_hour, period=3600
+    )
+    if not verdict.allowed:
+        return _too_many(request, verdict.retry_after)
+    try:
+        login = accounts.request_login(svc.store, address, now=utcnow())
+    except RateLimited as limited:
+        return _too_many(request, limited.retry_after_seconds)
+    link = (
+        svc.settings.base_url.rstrip("/")
+        + "/login/"
+        + quote(login.token, safe="")
+        + ("?" + urlencode({"next": target}) if target != "/account" else "")
+    )
+    background.add_task(_send_login_mail, svc, address, link)
+    return render(request, "login_sent.html", {"message": LOGIN_SENT.format(email=address)})
+
+
+def _send_login_mail(svc: Services, address: str, link: str) -> None:
+    from paperwire.mail import Mailer, login_message
+
+    try:
+        Mailer.from_settings(svc.settings).send(login_message(address, link, svc.settings))
+    except Exception:  # the visitor already has their answer; the operator gets the log
+        log.exception("could not send the sign-in mail")
+
+
+def _too_many(request: Request, retry_after: int) -> Response:
+    minutes = max(1, round(retry_after / 60))
+    message = f"Too many sign-in requests. Try again in about {minutes} minute(s)."
+    response = render(request, "error.html", {"status": 429, "message": message}, status=429)
+    response.headers["retry-after"] = str(retry_after)
+    return response
+
+
+@router.get("/login/{token}")
+def login_confirm(request: Request, token: str, next: str = "/account") -> Response:
+    try:
+        email = accounts.peek_login_token(services(request).store, token, now=utcnow())
+    except InvalidToken as error:
+        return render(request, "error.html", {"status": 400, "message": error.message}, status=400)
+    context = {"email": email, "token": token, "next": safe_next(next, "/account")}
+    return render(request, "login_confirm.html", context)
+
+
+@router.post("/login/{token}", dependencies=[Csrf])
+def login_redeem(
+    request: Request, token: str, next: Annotated[str, Form(max_length=2000)] = "/account"
+) -> Response:
+    try:
+        user = accounts.redeem_login_token(services(request).store, token, now=utcnow())
+    except InvalidToken as error:
+        return render(request, "error.html", {"status": 400, "message": error.message}, status=400)
+    session = session_of(request)
+    session.set("uid", user.id)
+    session.set("csrf", new_token())  # a fresh token for the signed-in session
+    return RedirectResponse(safe_next(next, "/account"), status_code=303)
+
+
+@router.post("/logout", dependencies=[Csrf])
+def logout(request: Request) -> Response:
+    session = session_of(request)
+    session.drop("uid")
+    session.set("csrf", new_token())
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/account")
+def account(request: Request) -> Response:
+    user = current_user(request)
+    if user is None:
+        return RedirectResponse(login_url("/account"), status_code=303)
+    store = services(request).store
+    saved = trending.saved_papers(store, user.id)
+    counts = trending.upvote_counts(store, [paper.paper_id for paper in saved])
+    return render(request, "account.html", {"saved": saved, "upvotes": counts})
+
+
+@router.get("/subscribe")
+def subscribe(request: Request) -> Response:
+    """The daily digest is built elsewhere; until then, subscribing starts with signing in."""
+    return RedirectResponse(login_url("/account"), status_code=303)

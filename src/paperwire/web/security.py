@@ -1,0 +1,182 @@
+"""Secret key, client addresses behind proxies, rate limits, CSRF and response headers."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperwire.settings import Settings
+
+SECRET_FILE = "secret_key"
+MIN_SECRET_LENGTH = 32
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+# The API docs page loads Swagger UI from its CDN.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: https:; "
+    "style-src 'self' https://cdn.jsdelivr.net; "
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+
+
+class MissingSecretKey(RuntimeError):
+    """Outside development the web server needs PAPERWIRE_SECRET_KEY."""
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """PAPERWIRE_SECRET_KEY; in development a generated key kept in the data folder."""
+    if settings.secret_key:
+        if len(settings.secret_key) < MIN_SECRET_LENGTH:
+            raise MissingSecretKey(
+                f"PAPERWIRE_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters "
+                '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        return settings.secret_key
+    if settings.env != "development":
+        raise MissingSecretKey(
+            "PAPERWIRE_SECRET_KEY is not set. Set it to a long random string "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))"), '
+            "or set PAPERWIRE_ENV=development for a local install."
+        )
+    return _development_key(Path(settings.data_dir) / SECRET_FILE)
+
+
+def _development_key(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    partial = path.with_name(path.name + f".{os.getpid()}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key + "\n")
+    try:
+        os.link(partial, path)  # first writer wins when two processes start together
+    except FileExistsError:
+        pass
+    finally:
+        partial.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+# Client addresses ------------------------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> list[Network]:
+    """'10.0.0.1, 192.168.0.0/16, ::1' -> networks; ValueError names a bad entry."""
+    networks: list[Network] = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as error:
+            raise ValueError(f"PAPERWIRE_TRUSTED_PROXIES: {item!r} is not an address") from error
+    return networks
+
+
+def _trusted(address: str, networks: list[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: list[Network]) -> str:
+    """The client's address: the peer, unless it is a trusted proxy.
+
+    Behind trusted proxies, X-Forwarded-For is read right to left, skipping trusted
+    hops; the first untrusted address is the client. Nothing a client sends is
+    believed unless it arrived through a trusted proxy.
+    """
+    address = peer or "unknown"
+    if not forwarded_for or not _trusted(address, trusted):
+        return address
+    for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return address
+        address = hop
+        if not _trusted(hop, trusted):
+            return hop
+    return address
+
+
+# Rate limits -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0
+
+
+class RateLimiter:
+    """Fixed-window counters per (bucket, key), in this process's memory.
+
+    Each web process counts for itself; behind N processes a client gets up to N times
+    the limit, which is the documented trade for not needing a shared counter store.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000):
+        self._clock = clock
+        self._max_keys = max_keys
+        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, bucket: str, key: str, *, limit: int, period: float) -> Verdict:
+        now = self._clock()
+        with self._lock:
+            start, count = self._windows.get((bucket, key), (now, 0))
+            if now - start >= period:
+                start, count = now, 0
+            if count >= limit:
+                return Verdict(False, max(1, int(start + period - now + 0.999)))
+            if len(self._windows) >= self._max_keys:
+                self._prune(now, period)
+            self._windows[(bucket, key)] = (start, count + 1)
+            return Verdict(True)
+
+    def _prune(self, now: float, period: float) -> None:
+        stale = [key for key, (start, _) in self._windows.items() if now - start >= period]
+        for key in stale:
+            del self._windows[key]
+        if len(self._windows) >= self._max_keys:
+            self._windows.clear()
+
+
+# CSRF --------------------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def tokens_match(expected: str | None, given: str | None) -> bool:
+    """Constant-time comparison; a missing token never matches."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())

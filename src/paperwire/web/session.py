@@ -1,0 +1,114 @@
+"""A signed session cookie and the ASGI middleware that loads it and adds security headers.
+
+The session holds at most: the signed-in user's id, the CSRF token and the random
+visitor id used to count views. It is signed (not encrypted) with the secret key.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from paperwire.web.security import (
+    CONTENT_SECURITY_POLICY,
+    DOCS_CONTENT_SECURITY_POLICY,
+    SECURITY_HEADERS,
+    new_token,
+)
+
+COOKIE_NAME = "pw_session"
+MAX_AGE_SECONDS = 30 * 24 * 3600
+DOCS_PATHS = ("/api/v1/docs", "/api/v1/docs/oauth2-redirect")
+
+
+class Session(dict[str, Any]):
+    """The session data; ``modified`` says whether the cookie must be sent again."""
+
+    modified: bool = False
+
+    def set(self, key: str, value: Any) -> None:
+        if self.get(key) != value:
+            self[key] = value
+            self.modified = True
+
+    def drop(self, key: str) -> None:
+        if key in self:
+            del self[key]
+            self.modified = True
+
+    def csrf_token(self) -> str:
+        token = self.get("csrf")
+        if not token:
+            token = new_token()
+            self.set("csrf", token)
+        return str(token)
+
+
+class SessionMiddleware:
+    """Loads the session into ``request.state.session``; writes it back when modified."""
+
+    def __init__(self, app: ASGIApp, *, secret_key: str, secure: bool) -> None:
+        self.app = app
+        self.serializer = URLSafeTimedSerializer(secret_key, salt="paperwire.session")
+        self.secure = secure
+
+    def load(self, scope: Scope) -> Session:
+        session = Session()
+        for name, value in scope.get("headers", ()):
+            if name != b"cookie":
+                continue
+            cookie: SimpleCookie = SimpleCookie()
+            try:
+                cookie.load(value.decode("latin-1"))
+            except Exception:  # a malformed Cookie header is the client's problem
+                continue
+            morsel = cookie.get(COOKIE_NAME)
+            if morsel is None:
+                continue
+            try:
+                data = self.serializer.loads(morsel.value, max_age=MAX_AGE_SECONDS)
+            except BadSignature:
+                continue
+            if isinstance(data, dict):
+                session.update(data)
+        return session
+
+    def cookie_header(self, session: Session) -> str:
+        value = self.serializer.dumps(dict(session))
+        attributes = [
+            f"{COOKIE_NAME}={value}",
+            "Path=/",
+            f"Max-Age={MAX_AGE_SECONDS}",
+            "HttpOnly",
+            "SameSite=Lax",
+        ]
+        if self.secure:
+            attributes.append("Secure")
+        return "; ".join(attributes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session = self.load(scope)
+        scope.setdefault("state", {})["session"] = session
+        csp = DOCS_CONTENT_SECURITY_POLICY if scope["path"] in DOCS_PATHS else None
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name.decode(), value.decode())
+                headers.setdefault("content-security-policy", csp or CONTENT_SECURITY_POLICY)
+                if self.secure:
+                    headers.setdefault("strict-transport-security", "max-age=31536000")
+                if session.modified:
+                    headers.append("set-cookie", self.cookie_header(session))
+                    headers.setdefault("cache-control", "private, no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,50 @@
+// paperwire: progressive enhancement only. Every page reads and works without it.
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var token = meta ? meta.getAttribute("content") : "";
+
+  // Count a view once the paper page has loaded (crawlers that do not run scripts do not count).
+  var paper = document.querySelector("article.paper[data-view-url]");
+  if (paper && token && window.fetch) {
+    fetch(paper.getAttribute("data-view-url"), {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": token }
+    }).catch(function () {});
+  }
+
+  // Upvote and save without reloading the page; the forms still work without this.
+  document.querySelectorAll("form.mark").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch) { return; }
+      event.preventDefault();
+      var kind = form.getAttribute("data-kind");
+      var onField = form.querySelector('input[name="on"]');
+      var button = form.querySelector("button");
+      fetch(form.action, {
+        method: "POST", credentials: "same-origin", body: new FormData(form),
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        if (response.status === 401) { window.location = "/login?next=" + encodeURIComponent(location.pathname); return null; }
+        if (!response.ok) { form.submit(); return null; }
+        return response.json();
+      }).then(function (data) {
+        if (!data) { return; }
+        var on = data[kind];
+        onField.value = on ? "0" : "1";
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        if (kind === "upvote") {
+          button.innerHTML = "";
+          var arrow = document.createElement("span");
+          arrow.setAttribute("aria-hidden", "true");
+          arrow.textContent = "▲";
+          var count = document.createElement("span");
+          count.className = "count";
+          count.textContent = String(data.upvotes);
+          button.append(arrow, " " + (on ? "Upvoted" : "Upvote") + " · ", count);
+        } else {
+          button.textContent = on ? "Saved" : "Save";
+        }
+      }).catch(function () { form.submit(); });
+    });
+  });
+})();

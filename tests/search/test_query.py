@@ -1,0 +1,82 @@
+"""The search box syntax: words, phrases, exclusions, filters, stop words, limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperwire.search.query import (
+    MAX_QUERY_CHARS,
+    QueryError,
+    excluded_match,
+    identifier_terms,
+    keyword_match,
+    parse_query,
+    required_match,
+)
+
+
+def test_free_words_drop_stop_words_but_keep_them_for_embedding() -> None:
+    parsed = parse_query("speculative decoding for faster LLM inference")
+    assert parsed.terms == ("speculative", "decoding", "faster", "llm", "inference")
+    assert parsed.text == "speculative decoding for faster LLM inference"
+    assert keyword_match(parsed) == (
+        '("speculative" OR "decoding" OR "faster" OR "llm" OR "inference")'
+    )
+
+
+def test_phrases_exclusions_and_filters() -> None:
+    parsed = parse_query(
+        '"large language" models -diffusion -"image generation" author:Hinton cat:cs.LG'
+    )
+    assert parsed.phrases == ("large language",)
+    assert parsed.terms == ("models",)
+    assert parsed.excluded == ("diffusion", "image generation")
+    assert (parsed.author, parsed.category) == ("Hinton", "cs.LG")
+    assert parsed.text == "large language models"
+    assert keyword_match(parsed) == (
+        '(("models") AND "large language") NOT ("diffusion" OR "image generation")'
+    )
+    assert required_match(parsed) == '"large language"'
+    assert excluded_match(parsed) == '"diffusion" OR "image generation"'
+
+
+def test_operators_and_stray_quotes_are_plain_words() -> None:
+    parsed = parse_query('mamba OR NEAR( "unclosed')
+    assert keyword_match(parsed) == '("mamba" OR "near") AND "unclosed"'
+
+
+def test_arxiv_ids_in_any_form() -> None:
+    assert parse_query("2401.01234").arxiv_id == "2401.01234"
+    assert parse_query("arXiv:2401.01234v2").arxiv_id == "2401.01234"
+    assert parse_query("astro-ph/0601001").arxiv_id == "astro-ph/0601001"
+    assert keyword_match(parse_query("2401.01234")) is None
+
+
+def test_names_in_short_queries_only() -> None:
+    assert identifier_terms(parse_query("AMC")) == ("amc",)
+    assert identifier_terms(parse_query("Mamba")) == ("mamba",)
+    assert identifier_terms(parse_query("GPT-4 evaluation")) == ("gpt-4",)
+    assert identifier_terms(parse_query("speculative decoding for faster LLM inference")) == ()
+    assert identifier_terms(parse_query("diffusion models")) == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("the of and for", "only common words"),
+        ("-diffusion", "no words to search for"),
+        ("author:Hinton", "no words to search for"),
+        ("x " * 5000, "characters long"),
+    ],
+)
+def test_unsearchable_queries_get_a_clear_message(query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        parse_query(query)
+
+
+def test_a_query_at_the_limit_is_accepted() -> None:
+    text = " ".join(["transformer"] * (MAX_QUERY_CHARS // 12)).ljust(MAX_QUERY_CHARS)
+    assert len(text) == MAX_QUERY_CHARS
+    assert parse_query(text).terms == ("transformer",)

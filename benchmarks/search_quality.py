@@ -6,9 +6,10 @@ Run from the repository root::
 
 Reads ``../shared/data/beir_scifact`` (``--data`` to override; exit status 2 when it is
 missing). Document and query vectors come from the embedding benchmark's cache
-(``data/bench-cache/embedding/seq128-int8``: the shipped embedder setting) when it is
-there, else they are computed once with the shipped embedder and cached under
-``data/bench-cache/search``. The SciFact store is built once there too.
+(``--vectors st-defaults`` reads ``data/bench-cache/embedding/st-defaults``; run
+``benchmarks/embedding.py`` first) or, without ``--vectors``, are computed once with
+the shipped embedder and cached under ``data/bench-cache/search``. The SciFact store
+is built once there too, one per vector setting.
 
 Rows: keyword only (FTS5 bm25 through the store), vector only (exact cosine), reciprocal
 rank fusion, and convex combinations of min-max normalised scores for vector weights
@@ -34,7 +35,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "beir_scifact"
-EMBEDDING_CACHE = REPO_ROOT / "data" / "bench-cache" / "embedding" / "seq128-int8"
+EMBEDDING_CACHE = REPO_ROOT / "data" / "bench-cache" / "embedding"
 CACHE = REPO_ROOT / "data" / "bench-cache" / "search"
 DEPTH = 100
 
@@ -73,24 +74,44 @@ def build_store(data: Path, url: str):  # type: ignore[no-untyped-def]
     return store
 
 
+def cached_vectors(
+    setting: str, corpus_ids: list[str], texts: dict[str, str], query_ids: list[str]
+):  # type: ignore[no-untyped-def]
+    """Corpus and query vectors saved by benchmarks/embedding.py for one setting.
+
+    That cache holds the test queries only; the train queries (short, so the same under
+    any token limit) are embedded here with the fp32 model and cached beside it.
+    """
+    folder = EMBEDDING_CACHE / setting
+    if json.loads((folder / "corpus_ids.json").read_text()) != corpus_ids:
+        raise SystemExit(f"{folder}: corpus ids differ from the SciFact corpus")
+    ids = json.loads((folder / "query_ids.json").read_text())
+    queries = dict(zip(ids, np.load(folder / "queries.npy"), strict=True))
+    extra_file = CACHE / "extra-queries.json"
+    extra = json.loads(extra_file.read_text()) if extra_file.exists() else {}
+    missing = [q for q in query_ids if q not in queries and q not in extra]
+    if missing:
+        from paperwire.search.embedding import load_embedder
+
+        embedder = load_embedder()
+        extra.update({q: embedder.encode_query(texts[q]).tolist() for q in missing})
+        extra_file.write_text(json.dumps(extra))
+    print(f"vectors from {folder}", file=sys.stderr)
+    return np.load(folder / "corpus.npy"), {
+        q: queries[q] if q in queries else np.asarray(extra[q], dtype=np.float32) for q in query_ids
+    }
+
+
 def vectors(data: Path, corpus_ids: list[str], texts: dict[str, str], query_ids: list[str]):  # type: ignore[no-untyped-def]
     """Corpus vectors (in ``corpus_ids`` order) and a dict of query vectors."""
-    from paperwire.search.embedding import load_embedder
+    from paperwire.search.embedding import document_text, load_embedder
 
-    corpus = None
-    if (EMBEDDING_CACHE / "corpus.npy").exists():
-        cached_ids = json.loads((EMBEDDING_CACHE / "corpus_ids.json").read_text())
-        if cached_ids == corpus_ids:
-            corpus = np.load(EMBEDDING_CACHE / "corpus.npy")
-            print(f"corpus vectors from {EMBEDDING_CACHE}", file=sys.stderr)
-    own = CACHE / "scifact-seq128-int8"
+    own = CACHE / "scifact-shipped"
     own.mkdir(parents=True, exist_ok=True)
-    if corpus is None and (own / "corpus.npy").exists():
-        corpus = np.load(own / "corpus.npy")
     embedder = None
-    if corpus is None:
-        from paperwire.search.embedding import document_text
-
+    if (own / "corpus.npy").exists():
+        corpus = np.load(own / "corpus.npy")
+    else:
         embedder = load_embedder()
         docs = [json.loads(line) for line in (data / "corpus.jsonl").open(encoding="utf-8")]
         started = time.perf_counter()
@@ -116,6 +137,9 @@ def vectors(data: Path, corpus_ids: list[str], texts: dict[str, str], query_ids:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--vectors", metavar="SETTING", help="an embedding-benchmark cache, e.g. st-defaults"
+    )
     args = parser.parse_args(argv)
     if not (args.data / "corpus.jsonl").exists():
         print(f"BEIR SciFact is missing: no {args.data}/corpus.jsonl (see --data)", file=sys.stderr)
@@ -127,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     from paperwire.settings import Settings
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{CACHE / 'scifact.db'}"
+    setting = args.vectors or "shipped"
+    url = f"sqlite:///{CACHE / f'scifact-{setting}.db'}"
     store = build_store(args.data, url)
     texts = {}
     for line in (args.data / "queries.jsonl").open(encoding="utf-8"):
@@ -139,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     corpus_ids = [json.loads(line)["_id"] for line in (args.data / "corpus.jsonl").open()]
     row_of = {p.source_id: p.row_id for p in papers}
     all_queries = [q for split in splits.values() for q in split if q in texts]
-    corpus, query_vectors = vectors(args.data, corpus_ids, texts, all_queries)
+    if args.vectors:
+        corpus, query_vectors = cached_vectors(args.vectors, corpus_ids, texts, all_queries)
+    else:
+        corpus, query_vectors = vectors(args.data, corpus_ids, texts, all_queries)
     rows = np.asarray([row_of[c] for c in corpus_ids], dtype=np.int64)
 
     keyword_lists: dict[str, list[tuple[int, float]]] = {}
@@ -186,7 +214,12 @@ def main(argv: list[str] | None = None) -> int:
             [(int(r), v.tobytes()) for r, v in zip(rows, corpus, strict=True)],
         )
 
-    by_text = {texts[q]: query_vectors[q] for q in all_queries}
+    by_text = {}
+    for q in all_queries:  # keyed as the service will ask: by the parsed query's text
+        try:
+            by_text[parse_query(texts[q]).text] = query_vectors[q]
+        except QueryError:
+            continue
 
     class Cached:
         """The shipped embedder's query vectors, from the cache."""
@@ -202,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings(
         database_url=url,
-        data_dir=CACHE / "data",
+        data_dir=CACHE / f"data-{setting}",
         search_vector_weight=float(chosen.split("=")[1]),
     )
     service = SearchService(settings, store, embedder=Cached())  # type: ignore[arg-type]

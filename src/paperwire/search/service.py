@@ -87,7 +87,10 @@ class SearchService:
         if self._embedder is None:
             with self._model_lock:
                 if self._embedder is None:
-                    self._embedder = load_embedder(self.settings.embedding_model)
+                    self._embedder = load_embedder(
+                        self.settings.embedding_model,
+                        max_seq_length=self.settings.embedding_max_tokens,
+                    )
         return self._embedder
 
     def warm_up(self) -> None:

@@ -46,7 +46,9 @@ def main() -> None:
         paperwire = [sys.executable, "-m", "paperwire.cli"]
         subprocess.run([*paperwire, "init"], env=env, check=True, capture_output=True)
         started = time.perf_counter()
-        subprocess.run([*paperwire, "ingest", "--quiet", str(source)], env=env, check=True)
+        subprocess.run(
+            [*paperwire, "ingest", "--quiet", "--no-embed", str(source)], env=env, check=True
+        )
         elapsed = time.perf_counter() - started
         count = subprocess.run(
             [*paperwire, "stats", "--json"], env=env, check=True, capture_output=True, text=True

@@ -10,9 +10,10 @@ Synthetic papers that look real to both indexes: titles and abstracts are words 
 from the BEIR SciFact corpus with their real frequencies (and real lengths), and each
 vector is a real SciFact document vector plus Gaussian noise, renormalised. Queries are
 the 300 SciFact test queries, embedded live by the shipped model. Needs
-``../shared/data/beir_scifact`` and the vectors cached by ``search_quality.py`` (exit
-status 2 if either is missing). Stores are kept under ``data/bench-cache/latency/`` and
-reused by later runs. Each size runs in its own process, so peak RSS is per size.
+``../shared/data/beir_scifact`` and the SciFact vectors cached by ``embedding.py``
+(setting seq128, the shipped one; exit status 2 if either is missing). Stores are kept
+under ``data/bench-cache/latency/`` and reused by later runs. Each size runs in its own
+process, so peak RSS is per size.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "beir_scifact"
-VECTORS = REPO_ROOT / "data" / "bench-cache" / "search" / "scifact-seq128-int8" / "corpus.npy"
+VECTORS = REPO_ROOT / "data" / "bench-cache" / "embedding" / "seq128" / "corpus.npy"
 CACHE = REPO_ROOT / "data" / "bench-cache" / "latency"
 NOISE = 0.35
 BATCH = 5000
@@ -120,7 +121,6 @@ def measure(size: int, data: Path) -> dict[str, object]:
     started = time.perf_counter()
     service.warm_up()
     load_seconds = time.perf_counter() - started
-    queries = [json.loads(line)["text"] for line in (data / "queries.jsonl").open()]
     test = {line.split("\t")[0] for line in (data / "qrels" / "test.tsv").open()}
     queries = [json.loads(line)["text"] for line in (data / "queries.jsonl").open()
                if json.loads(line)["_id"] in test]  # fmt: skip
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not VECTORS.exists():
         print(
-            f"no SciFact vectors at {VECTORS}: run benchmarks/search_quality.py first",
+            f"no SciFact vectors at {VECTORS}: run benchmarks/embedding.py --only seq128 first",
             file=sys.stderr,
         )
         return 2

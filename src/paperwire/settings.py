@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "all-MiniLM-L6-v2", description="sentence-transformers model name or path."
     )
-    ingest_batch_size: int = Field(1000, ge=1, le=100_000)
+    ingest_batch_size: int = Field(
+        1000, ge=1, le=100_000, description="Records per ingest transaction."
+    )
     embedding_batch_size: int = Field(
         256, ge=1, le=10_000, description="Papers embedded and saved per transaction."
     )

@@ -80,3 +80,16 @@ def test_a_query_at_the_limit_is_accepted() -> None:
     text = " ".join(["transformer"] * (MAX_QUERY_CHARS // 12)).ljust(MAX_QUERY_CHARS)
     assert len(text) == MAX_QUERY_CHARS
     assert parse_query(text).terms == ("transformer",)
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\t\x00\n"])
+def test_control_characters_are_stripped(control: str) -> None:
+    parsed = parse_query(f'quan{control}tum "black{control}holes" -dark{control}matter')
+    assert parsed.terms == ("quan", "tum", "matter")
+    assert parsed.phrases == ("black holes",)
+    assert parsed.excluded == ("dark",)
+    for match in (keyword_match(parsed), required_match(parsed), excluded_match(parsed)):
+        assert match is not None
+        assert not any(ord(char) < 32 or 127 <= ord(char) < 160 for char in match)
+    with pytest.raises(QueryError, match="empty"):
+        parse_query(f"{control}\x00 \x00")

@@ -24,7 +24,7 @@ from paperwire.cli.papers import (
 from paperwire.ingest.export import paper_to_record
 from paperwire.ingest.formats.jsonl import record_to_json
 from paperwire.ingest.pipeline import IngestReport, ingest_records
-from paperwire.ingest.reader import read_records
+from paperwire.ingest.background import read_records_anywhere
 from paperwire.records import RecordError, UnreadableInput
 from paperwire.store.base import Store
 from paperwire.store.models import Paper
@@ -76,7 +76,7 @@ def _ingest_files(
             try:
                 ingest_records(
                     store,
-                    read_records(str(path), fmt),
+                    read_records_anywhere(str(path), fmt),
                     batch_size=batch_size,
                     report=report,
                     on_error=show_error,

@@ -17,6 +17,7 @@ from paperwire.ids import parse_arxiv_id
 MAX_QUERY_CHARS = 2000
 MAX_KEYWORD_TERMS = 32
 MAX_NAME_QUERY_WORDS = 2
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # A compact English stop-word list (Lucene's, plus question words and a few verbs that
 # dominate search queries); words shorter than two characters are dropped as well.
@@ -199,7 +200,9 @@ def parse_query(raw: str) -> ParsedQuery:
         raise QueryError(
             f"the query is {len(raw):,} characters long; keep it under {MAX_QUERY_CHARS:,}"
         )
-    text = " ".join(raw.split())
+    # Control characters (NUL and the like) mean nothing in a query and break FTS5
+    # strings ("unterminated string"): they separate words, as whitespace does.
+    text = " ".join(_CONTROL.sub(" ", raw).split())
     if not text:
         raise QueryError("the query is empty: type a few words, a quoted phrase or an arXiv id")
     terms: list[str] = []

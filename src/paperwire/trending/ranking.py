@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from paperwire.accounts.clock import naive_utc
 from paperwire.store.base import Store
 from paperwire.store.models import Paper
-from paperwire.store.schema import trending_scores
-from paperwire.trending.events import upvote_counts
+from paperwire.store.schema import paper_marks, trending_scores
 from paperwire.trending.score import WINDOWS
 
 
@@ -34,8 +33,24 @@ def top(
     if window not in WINDOWS:
         raise ValueError(f"unknown window {window!r}: use one of {list(WINDOWS)}")
     oldest = naive_utc(now) - WINDOWS[window].length
+    # One query for the page of scores with each paper's local upvotes (an indexed
+    # count per row), one hydration of the papers; the imported upvote totals come with
+    # the hydrated papers' metrics, so no per-paper and no further count queries.
+    local_upvotes = (
+        sa.select(sa.func.count())
+        .where(
+            paper_marks.c.paper_id == trending_scores.c.paper_id,
+            paper_marks.c.kind == "upvote",
+        )
+        .scalar_subquery()
+    )
     query = (
-        sa.select(trending_scores.c.paper_id, trending_scores.c.score, trending_scores.c.reason)
+        sa.select(
+            trending_scores.c.paper_id,
+            trending_scores.c.score,
+            trending_scores.c.reason,
+            local_upvotes.label("upvotes"),
+        )
         .where(trending_scores.c.period == window, trending_scores.c.computed_at > oldest)
         .order_by(trending_scores.c.score.desc(), trending_scores.c.paper_id.desc())
         .limit(limit)
@@ -44,12 +59,24 @@ def top(
     with store.engine.connect() as conn:  # type: ignore[attr-defined]
         rows = conn.execute(query).all()
     found = store.get_papers([row.paper_id for row in rows])
-    entries = [(found[row.paper_id], row) for row in rows if row.paper_id in found]
-    upvotes = upvote_counts(store, [paper.paper_id for paper, _ in entries])
     return [
-        TrendingEntry(paper, row.score, upvotes[paper.paper_id], row.reason)
-        for paper, row in entries
+        TrendingEntry(
+            found[row.paper_id],
+            row.score,
+            int(row.upvotes) + imported_upvotes(found[row.paper_id]),
+            row.reason,
+        )
+        for row in rows
+        if row.paper_id in found
     ]
+
+
+def imported_upvotes(paper: Paper) -> int:
+    """The largest imported upvote total of a hydrated paper (as ``upvote_counts``)."""
+    return max(
+        (int(value) for (_, name), value in paper.metrics.items() if name == "upvotes"),
+        default=0,
+    )
 
 
 def last_refresh(store: Store) -> datetime | None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from paperwire import trending
@@ -206,12 +207,12 @@ def trending_papers(
     window: Literal["day", "week", "month"] = "day",
     limit: Limit = 20,
     offset: Offset = 0,
-) -> PaperList:
-    key = ("api-trending", window, limit, offset)
-    if (cached := svc.page_cache.get(key)) is not None:
-        return cached  # type: ignore[no-any-return]
-    top = trending.top(svc.store, window, limit=limit, offset=offset, now=utcnow())
-    items = [item(e.paper, e.upvotes, e.score, e.reason) for e in top]
-    result = PaperList(items=items, limit=limit, offset=offset)
-    svc.page_cache.put(key, result)
-    return result
+) -> Response:
+    def build() -> bytes:
+        top = trending.top(svc.store, window, limit=limit, offset=offset, now=utcnow())
+        items = [item(e.paper, e.upvotes, e.score, e.reason) for e in top]
+        return PaperList(items=items, limit=limit, offset=offset).model_dump_json().encode()
+
+    # The same for every client: serialised once, served stale while one request renews it.
+    body = svc.page_cache.get_or_render(("api-trending", window, limit, offset), build)
+    return Response(body, media_type="application/json")

@@ -99,9 +99,16 @@ def front(request: Request, window: str = "day", page: PageNumber = 1) -> Respon
     if window not in WINDOWS:
         raise bad_request("window must be one of: day, week, month, new")
     svc = services(request)
-    anonymous = current_user(request) is None
-    if anonymous and (cached := svc.page_cache.get(("front", window, page))) is not None:
-        return HTMLResponse(cached)
+    if current_user(request) is None:
+        # Anonymous pages are shared: a stale one is served while one request re-renders.
+        body = svc.page_cache.get_or_render(
+            ("front", window, page), lambda: render_front(svc, request, window, page).body
+        )
+        return HTMLResponse(body)
+    return render_front(svc, request, window, page)
+
+
+def render_front(svc: Services, request: Request, window: str, page: int) -> HTMLResponse:
     offset = (page - 1) * PAGE_SIZE
     entries: list[Entry] = []
     fallback = False
@@ -125,10 +132,7 @@ def front(request: Request, window: str = "day", page: PageNumber = 1) -> Respon
         "marks": marks(svc, request, [entry.paper for entry in entries]),
         "feed_url": None if window == "new" else f"/feeds/trending.atom?window={window}",
     }
-    response = render(request, "index.html", context)
-    if anonymous:
-        svc.page_cache.put(("front", window, page), response.body)
-    return response
+    return render(request, "index.html", context)
 
 
 @router.get("/search")
@@ -161,23 +165,42 @@ def search_page(
         return render(request, "search.html", context, status=400)
     rate_limit_search(svc, request)
     try:
-        hits = svc.search().search(
-            query, **filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
-        )
+        if current_user(request) is None:
+            # The same query gives every anonymous reader the same page: render it once.
+            key = ("search", query, since, until, category, author, page)
+            body = svc.search_cache.get_or_render(
+                key, lambda: render_search(svc, request, context, filters, page).body
+            )
+            return HTMLResponse(body)
+        return render_search(svc, request, context, filters, page)
     except QueryError as error:
         context["error"] = str(error)
         return render(request, "search.html", context, status=400)
+
+
+def render_search(
+    svc: Services,
+    request: Request,
+    context: dict[str, Any],
+    filters: dict[str, Any],
+    page: int,
+) -> HTMLResponse:
+    """The results page of a checked query; QueryError when the query is unusable."""
+    form = context["form"]
+    query = form["q"].strip()
+    hits = svc.search().search(query, **filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     counts = trending.upvote_counts(svc.store, [hit.paper.paper_id for hit in hits])
     entries = [Entry(hit.paper, counts.get(hit.paper.paper_id, 0), None, hit.score) for hit in hits]
     params = {key: value for key, value in form.items() if value}
-    context.update(
-        entries=entries[:PAGE_SIZE],
-        pager=page_of(page, PAGE_SIZE, len(entries)),
-        terms=query_terms(query),
-        page_url=lambda number: "/search?" + urlencode({**params, "page": number}),
-        feed_url="/feeds/search.atom?" + urlencode(params),
-        marks=marks(svc, request, [entry.paper for entry in entries]),
-    )
+    context = {
+        **context,
+        "entries": entries[:PAGE_SIZE],
+        "pager": page_of(page, PAGE_SIZE, len(entries)),
+        "terms": query_terms(query),
+        "page_url": lambda number: "/search?" + urlencode({**params, "page": number}),
+        "feed_url": "/feeds/search.atom?" + urlencode(params),
+        "marks": marks(svc, request, [entry.paper for entry in entries]),
+    }
     return render(request, "search.html", context)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -24,12 +25,19 @@ def utcnow() -> datetime:
 
 
 class TTLCache:
-    """A few rendered pages kept for ``ttl`` seconds (trending changes once a minute)."""
+    """A few rendered pages kept for ``ttl`` seconds (trending changes once a minute).
+
+    :meth:`get_or_render` serves a stale page while one request (and only one)
+    renders its replacement, so an expiry never makes every connection render at once;
+    only a page never rendered before makes requests wait, for that single render.
+    """
 
     def __init__(self, ttl: float, max_items: int = 256) -> None:
         self.ttl = ttl
         self.max_items = max_items
         self._items: dict[object, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+        self._rendering: dict[object, threading.Lock] = {}
 
     def get(self, key: object) -> Any:
         found = self._items.get(key)
@@ -38,9 +46,36 @@ class TTLCache:
         return found[1]
 
     def put(self, key: object, value: Any) -> None:
-        if len(self._items) >= self.max_items:
+        with self._lock:
+            if len(self._items) >= self.max_items and key not in self._items:
+                self._items.clear()
+            self._items[key] = (time.monotonic(), value)
+
+    def clear(self) -> None:
+        with self._lock:
             self._items.clear()
-        self._items[key] = (time.monotonic(), value)
+
+    def get_or_render(self, key: object, render: Callable[[], Any]) -> Any:
+        """The cached value, else ``render()``'s, rendered by one caller at a time."""
+        found = self._items.get(key)
+        if found is not None and time.monotonic() - found[0] <= self.ttl:
+            return found[1]
+        with self._lock:
+            flight = self._rendering.setdefault(key, threading.Lock())
+        if found is not None:  # stale: one caller re-renders, the others serve it
+            if not flight.acquire(blocking=False):
+                return found[1]
+        else:
+            flight.acquire()
+        try:
+            again = self._items.get(key)
+            if again is not None and again is not found:  # rendered while we waited
+                return again[1]
+            value = render()
+            self.put(key, value)
+            return value
+        finally:
+            flight.release()
 
 
 @dataclass
@@ -54,6 +89,8 @@ class Services:
     search_service: Any = None
     trusted_proxies: list[Network] = field(default_factory=list)
     page_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0))
+    # Anonymous search pages: results change only when papers are added.
+    search_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=30.0, max_items=512))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:

@@ -1,7 +1,7 @@
 """Web throughput: requests/s and p99 latency of the front page, a search page and
 /api/v1/trending, against `paperwire serve` on loopback, on a store with events.
 
-    python benchmarks/web.py [--papers 100000] [--duration 30] [--connections 32]
+    python benchmarks/web.py [--papers 100000] [--duration 30] [--connections 32] [--store DIR]
 
 Uses wrk (apt install wrk) when present, else a bounded Python load generator.
 Papers are ingested without vectors (embedding 100k papers takes hours on 2 CPUs), so
@@ -114,8 +114,13 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--store", type=Path, help="keep the store in this folder and reuse it when it exists"
+    )
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="paperwire-web-bench-"))
+    folder = args.store or Path(tempfile.mkdtemp(prefix="paperwire-web-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    reuse = args.store is not None and (folder / "paperwire.db").exists()
     port = free_port()
     env = {
         **os.environ,
@@ -128,7 +133,10 @@ def main() -> None:
         "TRANSFORMERS_OFFLINE": "1",
     }
     try:
-        build_store(folder, args.papers, env)
+        if reuse:
+            print(f"reusing the store in {folder}", flush=True)
+        else:
+            build_store(folder, args.papers, env)
         server = subprocess.Popen(
             [sys.executable, "-m", "paperwire.cli", "serve", "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -152,7 +160,8 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.store is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -244,3 +244,11 @@ def test_cli_search_json_and_queries_file(corpus: tuple[Settings, Store], tmp_pa
     assert json.loads(done.stdout)[0]["source_id"] == "0704.0002"
     empty = paperwire("search", "")
     assert empty.returncode == 1 and "empty" in empty.stderr
+
+
+def test_control_characters_never_reach_the_keyword_index(service: SearchService) -> None:
+    # A NUL inside a word used to end FTS5's string early ("unterminated string").
+    plain = service.search("speculative decoding", limit=3)
+    for query in ("speculative\x00 decoding", '"speculative\x1b decoding"', "\x00speculative\x7f"):
+        assert service.search(query, limit=3), query
+    assert titles(service.search("speculative\x00 decoding", limit=3)) == titles(plain)

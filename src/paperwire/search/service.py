@@ -94,9 +94,14 @@ class SearchService:
         return self._embedder
 
     def warm_up(self) -> None:
-        """Load the model and the vector index now rather than on the first search."""
-        self.embedder.encode_query("warm up")
-        self.refresh()
+        """Load the vector index, and the model if there are vectors to search, now.
+
+        Without vectors searches are keyword-only and never embed the query, so the model
+        (hundreds of MB and seconds of CPU) is left for the first search that needs it.
+        """
+        index = self._current_index()
+        if index is not None and len(index):
+            self.embedder.encode_query("warm up")
 
     def search(
         self,

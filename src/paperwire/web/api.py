@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -63,7 +64,9 @@ def _validation_responses() -> dict[int | str, dict[str, object]]:
     return {400: {"model": Problem}, 429: {"model": Problem}}
 
 
-def rate_limit_api(request: Request, svc: Services = Depends(services)) -> Services:
+async def rate_limit_api(request: Request) -> Services:
+    """Count the request (in memory, no I/O: run on the event loop, not in a thread)."""
+    svc = services(request)
     verdict = svc.limiter.hit(
         "api", svc.client(request), limit=svc.settings.api_rate_per_minute, period=60
     )
@@ -202,7 +205,7 @@ def search(
 
 
 @router.get("/trending", response_model=PaperList, summary="Trending papers in a time window")
-def trending_papers(
+async def trending_papers(
     svc: Api,
     window: Literal["day", "week", "month"] = "day",
     limit: Limit = 20,
@@ -213,6 +216,10 @@ def trending_papers(
         items = [item(e.paper, e.upvotes, e.score, e.reason) for e in top]
         return PaperList(items=items, limit=limit, offset=offset).model_dump_json().encode()
 
-    # The same for every client: serialised once, served stale while one request renews it.
-    body = svc.page_cache.get_or_render(("api-trending", window, limit, offset), build)
+    # The same for every client, so serialised once. A fresh copy is answered on the event
+    # loop; otherwise a thread serves the stale copy while one request renews it.
+    key = ("api-trending", window, limit, offset)
+    body = svc.page_cache.get(key)
+    if body is None:
+        body = await run_in_threadpool(svc.page_cache.get_or_render, key, build)
     return Response(body, media_type="application/json")

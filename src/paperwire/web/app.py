@@ -59,7 +59,7 @@ def create_app(
     app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]

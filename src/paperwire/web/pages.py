@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from paperwire import trending
@@ -95,17 +96,23 @@ def rate_limit_search(svc: Services, request: Request) -> None:
 
 
 @router.get("/")
-def front(request: Request, window: str = "day", page: PageNumber = 1) -> Response:
+async def front(request: Request, window: str = "day", page: PageNumber = 1) -> Response:
     if window not in WINDOWS:
         raise bad_request("window must be one of: day, week, month, new")
     svc = services(request)
-    if current_user(request) is None:
-        # Anonymous pages are shared: a stale one is served while one request re-renders.
-        body = svc.page_cache.get_or_render(
-            ("front", window, page), lambda: render_front(svc, request, window, page).body
-        )
+    if session_of(request).get("uid") is None:
+        # Anonymous pages are shared. A fresh copy is answered on the event loop; else a
+        # thread serves the stale copy while one request (single flight) re-renders it.
+        key = ("front", window, page)
+        body = svc.page_cache.get(key)
+        if body is None:
+            body = await run_in_threadpool(
+                svc.page_cache.get_or_render,
+                key,
+                lambda: render_front(svc, request, window, page).body,
+            )
         return HTMLResponse(body)
-    return render_front(svc, request, window, page)
+    return await run_in_threadpool(render_front, svc, request, window, page)
 
 
 def render_front(svc: Services, request: Request, window: str, page: int) -> HTMLResponse:
@@ -136,7 +143,7 @@ def render_front(svc: Services, request: Request, window: str, page: int) -> HTM
 
 
 @router.get("/search")
-def search_page(
+async def search_page(
     request: Request,
     q: Annotated[str, Query(max_length=2000)] = "",
     since: str = "",
@@ -150,7 +157,7 @@ def search_page(
     context: dict[str, Any] = {"form": form, "entries": [], "error": None, "pager": None}
     query = q.strip()
     if not query:
-        return render(request, "search.html", context)
+        return await run_in_threadpool(render, request, "search.html", context)
     try:
         for text in (query, category, author):
             check_query(text)
@@ -162,20 +169,25 @@ def search_page(
         }
     except HTTPException as error:
         context["error"] = error.detail
-        return render(request, "search.html", context, status=400)
+        return await run_in_threadpool(render, request, "search.html", context, status=400)
     rate_limit_search(svc, request)
     try:
-        if current_user(request) is None:
-            # The same query gives every anonymous reader the same page: render it once.
+        if session_of(request).get("uid") is None:
+            # The same query gives every anonymous reader the same page: render it once,
+            # answer a fresh copy on the event loop, renew a stale one in one thread.
             key = ("search", query, since, until, category, author, page)
-            body = svc.search_cache.get_or_render(
-                key, lambda: render_search(svc, request, context, filters, page).body
-            )
+            body = svc.search_cache.get(key)
+            if body is None:
+                body = await run_in_threadpool(
+                    svc.search_cache.get_or_render,
+                    key,
+                    lambda: render_search(svc, request, context, filters, page).body,
+                )
             return HTMLResponse(body)
-        return render_search(svc, request, context, filters, page)
+        return await run_in_threadpool(render_search, svc, request, context, filters, page)
     except QueryError as error:
         context["error"] = str(error)
-        return render(request, "search.html", context, status=400)
+        return await run_in_threadpool(render, request, "search.html", context, status=400)
 
 
 def render_search(

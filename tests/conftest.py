@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,14 @@ from paperwire.store.base import Store
 from paperwire.store.open import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# The model is packaged; nothing may be fetched. The int8 ONNX export is made once per
+# machine for the whole suite (and the processes it starts) instead of once per test.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault(
+    "PAPERWIRE_MODEL_DIR", str(Path(tempfile.gettempdir()) / "paperwire-test-models")
+)
 
 
 @pytest.fixture

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
         le=1.0,
         description="Weight of meaning vs keywords in hybrid ranking (tuned on SciFact train).",
     )
+    embedding_backend: Literal["onnx-int8", "torch"] = Field(
+        "onnx-int8",
+        description="onnx-int8: an int8 ONNX export of the default model, made once under "
+        "the data dir (fastest, docs/embedding.md); torch: sentence-transformers, any model.",
+    )
+    model_dir: Path | None = Field(
+        None,
+        description="Where derived model files (the int8 export) live; default DATA_DIR/models.",
+    )
     embedding_max_tokens: int = Field(
         128,
         ge=16,
@@ -100,6 +109,10 @@ class Settings(BaseSettings):
     follow: str = Field(
         "", description="Followed sources, comma-separated: arxiv:cs:cs:LG, arxiv:cs.CL, hf-daily."
     )
+
+    @property
+    def models_path(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
 
     @property
     def is_sqlite(self) -> bool:

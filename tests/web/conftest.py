@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from webtools import HOSTILE_TITLE
 
 from paperwire.ingest.pipeline import ingest_records
 from paperwire.ingest.reader import read_records
@@ -24,7 +25,6 @@ from paperwire.web.app import create_app
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
-HOSTILE_TITLE = '<script>alert("x")</script> Dark matter halos & "quotes"'
 
 
 def extra_records() -> list[PaperRecord]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from fastapi.testclient import TestClient
-from webtools import soup
-
-from conftest import HOSTILE_TITLE
+from webtools import HOSTILE_TITLE, soup
 
 
 def test_front_page_on_a_fresh_install_shows_newest_and_says_so(client: TestClient) -> None:

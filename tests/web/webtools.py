@@ -45,3 +45,7 @@ def latest_link(mail_dir, before: set | None = None) -> str:  # type: ignore[no-
     match = re.search(r"https?://[^/\s]+(/login/[^\s]+)", body)
     assert match, body
     return match.group(1)
+
+
+# A title that must come out escaped everywhere it is shown.
+HOSTILE_TITLE = '<script>alert("x")</script> Dark matter halos & "quotes"'

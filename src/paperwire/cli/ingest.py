@@ -21,10 +21,10 @@ from paperwire.cli.papers import (
     UntilOption,
     paper_filter,
 )
+from paperwire.ingest.background import read_records_anywhere
 from paperwire.ingest.export import paper_to_record
 from paperwire.ingest.formats.jsonl import record_to_json
 from paperwire.ingest.pipeline import IngestReport, ingest_records
-from paperwire.ingest.background import read_records_anywhere
 from paperwire.records import RecordError, UnreadableInput
 from paperwire.store.base import Store
 from paperwire.store.models import Paper

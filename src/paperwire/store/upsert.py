@@ -105,7 +105,11 @@ class BatchUpsert:
         if source_ids:
             wanted_pairs = {pair for k in keys for pair in k.source_keys}
             found_sources = self.conn.execute(
-                sa.select(paper_sources).where(paper_sources.c.source_id.in_(source_ids))
+                # Both key columns, so the lookup uses the primary key index.
+                sa.select(paper_sources).where(
+                    paper_sources.c.source.in_({source for source, _ in wanted_pairs}),
+                    paper_sources.c.source_id.in_(source_ids),
+                )
             )
             row_ids.update(
                 row.paper_id for row in found_sources if (row.source, row.source_id) in wanted_pairs

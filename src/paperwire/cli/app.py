@@ -9,6 +9,7 @@ import typer
 from paperwire.cli import admin, harvest, ingest, papers, search, state
 from paperwire.cli.serve import serve
 from paperwire.cli.trending import app as trending_app
+from paperwire.cli.worker import worker
 
 app = typer.Typer(
     name="paperwire",
@@ -42,6 +43,7 @@ app.command()(admin.backup)
 app.command()(admin.restore)
 app.command()(papers.stats)
 app.command()(serve)
+app.command()(worker)
 app.add_typer(papers.app, name="papers")
 app.add_typer(trending_app, name="trending")
 app.add_typer(harvest.app, name="harvest")

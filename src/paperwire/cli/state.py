@@ -11,7 +11,7 @@ from paperwire.settings import Settings
 from paperwire.store.base import Store
 from paperwire.store.open import UnsupportedDatabase, open_store
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # log lines are not wrapped mid-path
 output = Console(highlight=False, soft_wrap=True)
 
 _overrides: dict[str, object] = {}

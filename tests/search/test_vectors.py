@@ -78,3 +78,19 @@ def test_snapshot_round_trip_and_staleness(tmp_path: Path) -> None:
     for path in tmp_path.rglob("*.npy"):
         path.unlink()
     assert load_snapshot(tmp_path, space, hnsw_threshold=200) is None
+
+
+def test_hnsw_and_the_onnx_runtime_load_together_in_either_order() -> None:
+    """usearch first, then onnxruntime, once crashed the process; run it in a child."""
+    import subprocess
+    import sys
+
+    script = (
+        "from paperwire.search.vectors import usearch_index_class\n"
+        "usearch_index_class()\n"
+        "import onnxruntime\n"
+        "print('both loaded')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "both loaded" in done.stdout

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paperwire.search.vectors import VectorIndex
+from paperwire.search.vectors import VectorIndex, usearch_index_class
 from paperwire.store.base import VectorSpace
 
 CURRENT = "current.json"
@@ -78,9 +78,7 @@ def load_snapshot(
             return None
         hnsw = None
         if state["hnsw"] and len(ids) >= hnsw_threshold:
-            from usearch.index import Index
-
-            hnsw = Index.restore(str(directory / "hnsw.usearch"))
+            hnsw = usearch_index_class().restore(str(directory / "hnsw.usearch"))
             if hnsw is None or len(hnsw) != len(ids):
                 hnsw = None
     except (OSError, ValueError, KeyError, TypeError):

@@ -9,6 +9,7 @@ its own: :class:`~paperwire.search.service.SearchService` serialises writes.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,6 +28,21 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.argsort(-scores, kind="stable")
     part = np.argpartition(-scores, k)[:k]
     return part[np.argsort(-scores[part], kind="stable")]
+
+
+def usearch_index_class() -> type:
+    """usearch's ``Index``, imported safely.
+
+    Importing onnxruntime after usearch crashes the process (a segmentation fault in
+    onnxruntime's extension module, seen with usearch 2.26 and onnxruntime 1.32), while
+    the other order works. The embedder may load onnxruntime at any time, so it is
+    imported first, whenever it is installed.
+    """
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index
 
 
 class VectorIndex:
@@ -95,7 +111,7 @@ class VectorIndex:
 
     def build_hnsw(self) -> None:
         """(Re)build the HNSW graph over every vector held."""
-        from usearch.index import Index
+        Index = usearch_index_class()
 
         index = Index(
             ndim=self.dimension,

@@ -117,53 +117,18 @@ def onnx_packaged(max_seq_length: int) -> Callable[[Path], object]:
 
 
 def onnx_own_export(max_seq_length: int) -> Callable[[Path], object]:
-    """Export the reference model to ONNX here, then int8 per-channel dynamic quantisation."""
+    """The shipped path: paperwire's own int8 per-channel export of the reference model."""
 
     def make(cache: Path) -> object:
+        from paperwire.search.embedding import DEFAULT_MODEL, resolve_model_path
         from paperwire.search.onnx_embedding import OnnxEmbedder
+        from paperwire.search.onnx_export import ensure_int8_model
 
-        target = cache / "_onnx" / "model-int8-per-channel.onnx"
-        if not target.exists():
-            export_int8_onnx(target)
-        return OnnxEmbedder(target, max_seq_length=max_seq_length)
+        path = resolve_model_path(DEFAULT_MODEL)
+        target = ensure_int8_model(DEFAULT_MODEL, path, cache / "_onnx")
+        return OnnxEmbedder(target, tokenizer_dir=path, max_seq_length=max_seq_length)
 
     return make
-
-
-def export_int8_onnx(target: Path) -> None:
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from transformers import AutoModel
-
-    from paperwire.search.embedding import DEFAULT_MODEL, resolve_model_path
-
-    class Encoder(torch.nn.Module):
-        def __init__(self, model: torch.nn.Module) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
-            out = self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            )
-            return out.last_hidden_state
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fp32 = target.with_name("model-fp32.onnx")
-    model = AutoModel.from_pretrained(resolve_model_path(DEFAULT_MODEL)).eval()
-    ids = torch.ones(2, 16, dtype=torch.long)
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    torch.onnx.export(
-        Encoder(model),
-        (ids, ids, torch.zeros_like(ids)),
-        str(fp32),
-        input_names=names,
-        output_names=["last_hidden_state"],
-        dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
-        opset_version=17,
-        dynamo=False,
-    )
-    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
 
 
 SETTINGS = [

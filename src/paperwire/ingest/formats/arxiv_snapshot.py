@@ -7,14 +7,13 @@ The snapshot holds millions of lines, so this path avoids needless work per reco
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, TextIO
 
 from paperwire.ingest.formats.common import (
     arxiv_urls,
     first_doi,
-    non_blank,
+    json_lines,
     optional_text,
     parse_iso,
     parse_rfc2822,
@@ -28,16 +27,7 @@ from paperwire.text import normalise
 
 
 def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
-    for number, line in non_blank(stream):
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
-            continue
-        try:
-            yield record_from_snapshot(obj)
-        except ValueError as error:
-            yield RecordError(path, number, str(error))
+    yield from json_lines(stream, path, record_from_snapshot)
 
 
 def record_from_snapshot(obj: Any) -> PaperRecord:

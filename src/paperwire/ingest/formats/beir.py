@@ -6,11 +6,10 @@ gets a title cut from the start of its text, so every record has something to sh
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from paperwire.ingest.formats.common import non_blank, normalised_names
+from paperwire.ingest.formats.common import json_lines, normalised_names
 from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise
 
@@ -18,16 +17,7 @@ TITLE_FROM_TEXT_CHARS = 100
 
 
 def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
-    for number, line in non_blank(stream):
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
-            continue
-        try:
-            yield record_from_beir(obj)
-        except ValueError as error:
-            yield RecordError(path, number, str(error))
+    yield from json_lines(stream, path, record_from_beir)
 
 
 def record_from_beir(obj: Any) -> PaperRecord:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from paperwire.ids import ARXIV_ID_RE, normalise_doi, parse_arxiv_id
+from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise
 
 _MONTHS = {
@@ -156,3 +159,22 @@ def non_blank(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         stripped = line.rstrip("\r\n")
         if stripped.strip():
             yield number, stripped
+
+
+def json_lines(
+    lines: Iterable[str], path: str, convert: Callable[[Any], PaperRecord]
+) -> Iterator[PaperRecord | RecordError]:
+    """One record per non-blank JSON line; a bad line becomes a RecordError, reading goes on.
+
+    ``convert`` raises ValueError, with the reason, for an object it cannot use.
+    """
+    for number, line in non_blank(lines):
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
+            continue
+        try:
+            yield convert(obj)
+        except ValueError as error:
+            yield RecordError(path, number, str(error))

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from paperwire.ingest.formats.common import (
     arxiv_urls,
-    non_blank,
+    json_lines,
     normalised_names,
     parse_iso,
     split_arxiv_id,
@@ -49,16 +49,7 @@ def _parse_array(text: str, path: str) -> Iterator[PaperRecord | RecordError]:
 
 
 def _parse_lines(lines: Iterable[str], path: str) -> Iterator[PaperRecord | RecordError]:
-    for number, line in non_blank(lines):
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
-            continue
-        try:
-            yield record_from_item(obj)
-        except ValueError as error:
-            yield RecordError(path, number, str(error))
+    yield from json_lines(lines, path, record_from_item)
 
 
 def record_from_item(item: Any) -> PaperRecord:

@@ -7,12 +7,11 @@ concatenated from several exports without a header.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
-from paperwire.ingest.formats.common import non_blank, parse_iso
+from paperwire.ingest.formats.common import json_lines, parse_iso
 from paperwire.records import Metric, PaperRecord, RecordError, Version
 
 FORMAT_MARKER = "paperwire/1"
@@ -71,16 +70,7 @@ def record_from_json(obj: Mapping[str, Any]) -> PaperRecord:
 
 
 def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
-    for number, line in non_blank(stream):
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
-            continue
-        try:
-            yield record_from_json(obj)
-        except ValueError as error:
-            yield RecordError(path, number, str(error))
+    yield from json_lines(stream, path, record_from_json)
 
 
 def _iso(value: datetime | None) -> str | None:

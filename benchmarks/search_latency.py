@@ -45,7 +45,8 @@ BATCH = 5000
 
 def build(size: int, data: Path, url: str) -> None:
     from paperwire.records import PaperRecord
-    from paperwire.search.embedding import DEFAULT_MODEL
+    from paperwire.search.embedding import DEFAULT_MODEL, vector_space_name
+    from paperwire.settings import Settings
     from paperwire.store.open import open_store
 
     store = open_store(url)
@@ -101,7 +102,7 @@ def build(size: int, data: Path, url: str) -> None:
         )
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
         store.save_vectors(
-            DEFAULT_MODEL, base.shape[1],
+            vector_space_name(DEFAULT_MODEL, Settings().embedding_backend), base.shape[1],
             [(row[0], v.astype(np.float32).tobytes()) for row, v in zip(rows, noisy, strict=True)],
         )  # fmt: skip
         print(f"  {offset + n:,} papers ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
@@ -120,6 +121,8 @@ def measure(size: int, data: Path) -> dict[str, object]:
     service = SearchService(settings, store)
     started = time.perf_counter()
     service.warm_up()
+    if service.vector_problem:
+        raise SystemExit(f"{url}: {service.vector_problem} (delete {CACHE} to rebuild)")
     load_seconds = time.perf_counter() - started
     test = {line.split("\t")[0] for line in (data / "qrels" / "test.tsv").open()}
     queries = [json.loads(line)["text"] for line in (data / "queries.jsonl").open()

@@ -81,6 +81,19 @@ def test_clearly_relevant_papers_come_first(
     assert scores == sorted(scores, reverse=True)
 
 
+def test_the_shipped_embedder_searches_by_meaning(tmp_path: Path) -> None:
+    """With default settings (no embedder handed in) the stored vectors are used."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/p.db", data_dir=tmp_path / "d")
+    store = open_store(settings.database_url)
+    with as_file(files("paperwire.demo") / "ml-papers-119.listing.txt") as demo:
+        load(store, demo, "listing")
+    shipped = SearchService(settings, store)
+    embed_missing(store, shipped.embedder)
+    hits = shipped.search("making neural networks smaller for phones", limit=5)
+    assert shipped.vector_problem is None
+    assert any(hit.vector_rank is not None for hit in hits)
+
+
 def test_papers_with_the_words_come_before_papers_without(service: SearchService) -> None:
     hits = service.search("speculative decoding", limit=3)
     carrying = [

@@ -163,6 +163,15 @@ class SentenceTransformerEmbedder:
         return self.encode_documents([text])[0]
 
 
+def vector_space_name(model: str, backend: str) -> str:
+    """The model name vectors are stored under: backends that change the vectors differ.
+
+    Known without loading the model, so a process can tell whether stored vectors are
+    usable before it pays for loading it.
+    """
+    return f"{model} onnx-int8" if backend == "onnx-int8" else model
+
+
 @lru_cache(maxsize=4)
 def load_embedder(
     model: str = DEFAULT_MODEL,
@@ -199,7 +208,7 @@ def load_embedder(
         path = resolve_model_path(model)
         return OnnxEmbedder(
             ensure_int8_model(model, path, Path(model_dir)),
-            model_name=f"{model} onnx-int8",
+            model_name=vector_space_name(model, backend),
             tokenizer_dir=path,
             max_seq_length=max_seq_length or ONNX_MAX_SEQ_LENGTH,
             batch_size=batch_size,

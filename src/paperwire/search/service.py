@@ -25,6 +25,7 @@ from paperwire.search.embedding import (
     check_compatible,
     document_text,
     load_embedder,
+    vector_space_name,
 )
 from paperwire.search.fusion import convex_combination, promote
 from paperwire.search.query import (
@@ -305,9 +306,14 @@ class SearchService:
         if self._space is not None and space == self._space and self._index is not None:
             return
         try:
-            check_compatible(
-                space.model, space.dimension, self.settings.embedding_model, space.dimension
+            expected = (  # an embedder handed in says what it is; else the settings do
+                self._embedder.model_name
+                if self._embedder is not None
+                else vector_space_name(
+                    self.settings.embedding_model, self.settings.embedding_backend
+                )
             )
+            check_compatible(space.model, space.dimension, expected, space.dimension)
         except IncompatibleVectorsError as error:
             if self.vector_problem is None:
                 log.warning("vector search off: %s", error)

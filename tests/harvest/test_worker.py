@@ -33,12 +33,12 @@ def test_worker_harvests_what_is_due_then_waits(
         "PAPERWIRE_HF_API_URL": server.url + "/api/daily_papers",
         "PAPERWIRE_ARXIV_DELAY_SECONDS": "0",
         "PAPERWIRE_CONTACT_EMAIL": "ops@example.org",
-        "PAPERWIRE_EMBED_ON_INGEST": "0",
     }
     first = _worker(env)
     assert first.returncode == 0, first.stderr
     assert "harvested hf-daily" in first.stderr
     assert "trending refreshed" in first.stderr
+    assert "embedded 12 new papers" in first.stderr
     stats = subprocess.run(
         [sys.executable, "-m", "paperwire.cli", "stats", "--json"],
         env=env, capture_output=True, text=True, check=True,

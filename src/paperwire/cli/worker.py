@@ -11,6 +11,8 @@ import typer
 
 from paperwire.cli import state
 from paperwire.harvest import run_due_harvests
+from paperwire.search.indexing import embed_missing
+from paperwire.search.service import SearchService
 from paperwire.trending import refresh_scores
 
 
@@ -20,7 +22,7 @@ def worker(
     ] = 60.0,
     once: Annotated[bool, typer.Option("--once", help="Do one round and exit.")] = False,
 ) -> None:
-    """Run the scheduled work: harvest followed sources when due, refresh trending.
+    """Run the scheduled work: harvest due sources, embed new papers, refresh trending.
 
     Any number of workers may run against one store: arXiv requests are paced through
     the store and every write is idempotent. SIGTERM or Ctrl-C stops it after the
@@ -46,6 +48,9 @@ def worker(
                 state.console.print(
                     f"{result.source}: next harvest {result.next_due:%Y-%m-%d %H:%M} UTC"
                 )
+        if settings.embed_on_ingest and store.count_without_vectors():
+            embedded = embed_missing(store, SearchService(settings, store).embedder)
+            state.console.print(f"embedded {embedded} new papers", highlight=False)
         ranked = refresh_scores(store, now=datetime.now(UTC))
         state.console.print(f"trending refreshed: {ranked} papers ranked", highlight=False)
         if once or stop.wait(interval):

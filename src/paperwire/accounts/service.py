@@ -42,7 +42,7 @@ def request_login(
     now = naive_utc(now)
     token = new_token()
     expires_at = now + timedelta(minutes=settings.login_token_minutes)
-    with store.writing() as conn:  # type: ignore[attr-defined]
+    with store.writing() as conn:
         recent = conn.execute(
             sa.select(login_tokens.c.created_at).where(
                 login_tokens.c.email == address,
@@ -65,7 +65,7 @@ def request_login(
 
 def peek_login_token(store: Store, token: str, *, now: datetime) -> str:
     """The address a token would sign in, without using it up (for the confirm page)."""
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         row = _usable_token(conn, token, naive_utc(now))
     return str(row.email)
 
@@ -77,7 +77,7 @@ def redeem_login_token(store: Store, token: str, *, now: datetime) -> User:
     reads it, so two concurrent redemptions cannot both succeed.
     """
     now = naive_utc(now)
-    with store.writing() as conn:  # type: ignore[attr-defined]
+    with store.writing() as conn:
         row = _usable_token(conn, token, now)
         claimed = conn.execute(
             sa.update(login_tokens)
@@ -93,7 +93,7 @@ def redeem_login_token(store: Store, token: str, *, now: datetime) -> User:
 
 
 def get_user(store: Store, user_id: int) -> User | None:
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
     return _user(row) if row else None
 
@@ -101,7 +101,7 @@ def get_user(store: Store, user_id: int) -> User | None:
 def get_user_by_email(store: Store, email: str) -> User | None:
     """The user with this address (any spelling normalise_email accepts), or None."""
     address = normalise_email(email)
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.email == address)).first()
     return _user(row) if row else None
 

@@ -15,7 +15,7 @@ from paperwire.store.sqlite import restore_sqlite
 def init() -> None:
     """Create the store (or bring it to the current schema). Loads no papers."""
     store = state.store()
-    revision = ", ".join(sorted(current_revisions(store.engine)))  # type: ignore[attr-defined]
+    revision = ", ".join(sorted(current_revisions(store.engine)))
     state.console.print(
         f"store ready at {store.url} (schema {revision}, {store.count_papers()} papers)"
     )

@@ -39,7 +39,7 @@ def record_view(store: Store, paper_ref: str, visitor_id: str, *, now: datetime)
         raise InvalidVisitor("a visitor id is 8 to 64 letters, digits, '-' or '_'")
     row_id = store.get_paper(paper_ref).row_id
     now = naive_utc(now)
-    with store.writing() as conn:  # type: ignore[attr-defined]
+    with store.writing() as conn:
         return insert_ignoring_duplicates(
             conn,
             paper_views,
@@ -63,7 +63,7 @@ def set_mark(
     if kind not in MARK_KINDS:
         raise ValueError(f"unknown mark {kind!r}: use one of {sorted(MARK_KINDS)}")
     row_id = store.get_paper(paper_ref).row_id
-    with store.writing() as conn:  # type: ignore[attr-defined]
+    with store.writing() as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.id == user_id)).first() is None:
             raise UnknownUser(f"no user with id {user_id}")
         if on:
@@ -97,7 +97,7 @@ def marks_for(store: Store, user_id: int, paper_ids: list[str]) -> dict[str, set
         .join(paper_marks, paper_marks.c.paper_id == papers.c.id)
         .where(paper_marks.c.user_id == user_id, papers.c.paper_id.in_(paper_ids))
     )
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         for paper_id, kind in conn.execute(query):
             found[paper_id].add(kind)
     return found
@@ -111,7 +111,7 @@ def saved_papers(store: Store, user_id: int, *, limit: int = 500) -> list[Paper]
         .order_by(paper_marks.c.created_at.desc(), paper_marks.c.paper_id.desc())
         .limit(limit)
     )
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         row_ids = list(conn.execute(query).scalars())
     by_id = store.get_papers(row_ids)
     return [by_id[row_id] for row_id in row_ids if row_id in by_id]
@@ -138,7 +138,7 @@ def upvote_counts(store: Store, paper_ids: list[str]) -> dict[str, int]:
         .where(paper_metrics.c.name == "upvotes", papers.c.paper_id.in_(paper_ids))
         .group_by(papers.c.paper_id)
     )
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         for query in (local, imported):
             for paper_id, count in conn.execute(query):
                 counts[paper_id] += int(count)

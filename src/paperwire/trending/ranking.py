@@ -56,7 +56,7 @@ def top(
         .limit(limit)
         .offset(offset)
     )
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     found = store.get_papers([row.paper_id for row in rows])
     return [
@@ -81,5 +81,5 @@ def imported_upvotes(paper: Paper) -> int:
 
 def last_refresh(store: Store) -> datetime | None:
     """When the scores were last computed (None before the first refresh with activity)."""
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         return conn.execute(sa.select(sa.func.max(trending_scores.c.computed_at))).scalar()

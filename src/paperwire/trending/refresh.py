@@ -228,7 +228,7 @@ def refresh_scores(store: Store, *, now: datetime) -> int:
     in one (readers see the old scores or the new ones, never a mix).
     """
     now = naive_utc(now)
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
         tallies = tally_all(conn, now)
     rows = []
     for row_id, by_window in tallies.items():
@@ -244,7 +244,7 @@ def refresh_scores(store: Store, *, now: datetime) -> int:
                         "computed_at": now,
                     }
                 )
-    with store.writing() as conn:  # type: ignore[attr-defined]
+    with store.writing() as conn:
         conn.execute(sa.delete(trending_scores))
         if rows:
             # A paper deleted since the scores were computed would break the foreign key.

@@ -30,8 +30,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from ingest import synthetic_snapshot
 from paperwire import accounts, trending
+from paperwire.store.clock import utcnow
 from paperwire.store.open import open_store
-from paperwire.web.services import utcnow
 
 TARGETS = {
     "front page": "/",

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from webtools import csrf_of, latest_link, sign_in, soup
 
 from paperwire import trending
-from paperwire.web.services import utcnow
+from paperwire.store.clock import utcnow
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+
+from paperwire.store.bulk import dialect_insert
 
 
 def insert_ignoring_duplicates(
@@ -16,11 +17,5 @@ def insert_ignoring_duplicates(
     Uniqueness is left to the database, so concurrent writers in several processes
     cannot both insert.
     """
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        statement: Any = sqlite.insert(table).values(values).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        statement = postgresql.insert(table).values(values).on_conflict_do_nothing()
-    else:
-        raise NotImplementedError(f"no insert-or-ignore for {dialect}")
-    return conn.execute(statement).rowcount == 1
+    statement = dialect_insert(conn.dialect.name, table).values(values)
+    return conn.execute(statement.on_conflict_do_nothing()).rowcount == 1

@@ -11,7 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from paperwire.accounts.clock import naive_utc
 from paperwire.accounts.dialect import insert_ignoring_duplicates
 from paperwire.accounts.emails import normalise_email
 from paperwire.accounts.models import InvalidToken, LoginRequest, RateLimited, User
@@ -26,6 +25,7 @@ from paperwire.accounts.tokens import (
 )
 from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
+from paperwire.store.clock import naive_utc
 from paperwire.store.schema import login_tokens, users
 
 # Used and expired tokens are kept this long (for the rate limit and for clear

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -10,20 +9,17 @@ from rich.table import Table
 
 from paperwire.cli import state
 from paperwire.cli.render import paper_summary, to_json
+from paperwire.store.clock import utcnow
 from paperwire.trending import WINDOWS, refresh_scores, top
 
 app = typer.Typer(help="Trending papers: recompute and show the scores.", no_args_is_help=True)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @app.command("refresh")
 def refresh() -> None:
     """Recompute every window's scores from events and imported totals (the web app and
     worker do this in the background; run it by hand after an import)."""
-    ranked = refresh_scores(state.store(), now=_now())
+    ranked = refresh_scores(state.store(), now=utcnow())
     state.console.print(f"trending refreshed: {ranked} papers ranked")
 
 
@@ -39,7 +35,7 @@ def show(
     """The top papers of a window, as last computed by `paperwire trending refresh`."""
     if window not in WINDOWS:
         raise state.fail(f"unknown window {window!r}: use one of {', '.join(WINDOWS)}", 2)
-    entries = top(state.store(), window, limit=limit, offset=offset, now=_now())
+    entries = top(state.store(), window, limit=limit, offset=offset, now=utcnow())
     if as_json:
         state.output.print(
             to_json(

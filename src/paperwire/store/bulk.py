@@ -20,10 +20,17 @@ _Compiled = tuple[str, list[str], list[Callable[[Any], Any] | None]]
 _cache: dict[tuple[str, str, tuple[str, ...], str, tuple[str, ...]], _Compiled] = {}
 
 
+def dialect_insert(dialect: str, table: sa.Table) -> Any:
+    """The engine's ``insert(table)``, which has ``on_conflict_do_nothing/_update``."""
+    if dialect not in _DIALECT_INSERTS:
+        raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
+    return _DIALECT_INSERTS[dialect](table)
+
+
 def _statement(dialect: str, table: sa.Table, conflict: str, update: tuple[str, ...]) -> sa.Insert:
     if conflict == "error":
         return table.insert()
-    statement = _DIALECT_INSERTS[dialect](table)
+    statement = dialect_insert(dialect, table)
     if conflict == "ignore":
         return statement.on_conflict_do_nothing()
     keys = [column.name for column in table.primary_key.columns]

@@ -9,10 +9,11 @@ fills empty fields but never overwrites.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from paperwire.ids import make_paper_id, normalise_doi, title_key
 from paperwire.records import PaperRecord
+from paperwire.store.clock import naive_utc
 
 # Columns of ``papers`` a record can set, other than identity and bookkeeping.
 CONTENT_FIELDS = (
@@ -84,8 +85,8 @@ def record_values(record: PaperRecord) -> dict[str, object]:
     values["doi"] = normalise_doi(record.doi)
     values["authors"] = list(record.authors)
     values["categories"] = list(record.categories)
-    values["published"] = _naive_utc(record.published)
-    values["updated"] = _naive_utc(record.updated)
+    values["published"] = naive_utc(record.published)
+    values["updated"] = naive_utc(record.updated)
     return values
 
 
@@ -147,15 +148,8 @@ def new_paper_values(record: PaperRecord, paper_id: str, now: datetime) -> dict[
         primary_category=categories[0] if categories else None,  # type: ignore[index]
         source=record.source,
         withdrawn=record.withdrawn,
-        first_seen=_naive_utc(record.first_seen) or now,
-        last_updated=_naive_utc(record.last_updated) or now,
+        first_seen=naive_utc(record.first_seen) or now,
+        last_updated=naive_utc(record.last_updated) or now,
     )
     values["sort_date"] = values["published"] or values["first_seen"]
     return values
-
-
-def _naive_utc(value: datetime | None) -> datetime | None:
-    """The store keeps naive UTC datetimes."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)

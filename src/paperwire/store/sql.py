@@ -26,6 +26,7 @@ from paperwire.store.base import (
     grant_request_slot,
     release_request_slot,
 )
+from paperwire.store.clock import naive_utc, utcnow
 from paperwire.store.models import Paper, PaperFilter, UpsertResult
 from paperwire.store.schema import (
     harvest_checkpoints,
@@ -42,11 +43,6 @@ from paperwire.store.upsert import BatchUpsert
 
 _NEWEST_FIRST = (papers.c.sort_date.desc(), papers.c.id.desc())
 _EXPORT_CHUNK = 1000
-
-
-def utcnow() -> datetime:
-    """Now, as the naive UTC datetime the store keeps."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class SQLStore(Store):
@@ -167,14 +163,14 @@ class SQLStore(Store):
     ) -> SlotGrant:
         with self.writing() as conn:
             current = _request_slot(conn, host)
-            slot, grant = grant_request_slot(current, holder, _naive(now), lease, dead_holder)
+            slot, grant = grant_request_slot(current, holder, naive_utc(now), lease, dead_holder)
             _save_request_slot(conn, host, slot, insert=current is None)
         return SlotGrant(grant.granted, grant.at.replace(tzinfo=UTC), grant.holder)
 
     def release_request_slot(self, host: str, holder: str, free_at: datetime) -> None:
         with self.writing() as conn:
             current = _request_slot(conn, host)
-            slot = release_request_slot(current, holder, _naive(free_at))
+            slot = release_request_slot(current, holder, naive_utc(free_at))
             _save_request_slot(conn, host, slot, insert=current is None)
 
     def get_harvest_checkpoint(self, source: str) -> HarvestCheckpoint | None:
@@ -188,7 +184,7 @@ class SQLStore(Store):
         values = {
             field: getattr(checkpoint, field) for field in HarvestCheckpoint.__dataclass_fields__
         }
-        values["last_success"] = _naive(checkpoint.last_success)
+        values["last_success"] = naive_utc(checkpoint.last_success)
         values["updated_at"] = utcnow()
         with self.writing() as conn:
             table = harvest_checkpoints
@@ -218,16 +214,6 @@ class SQLStore(Store):
         query = self._select(selection).with_only_columns(papers.c.id)
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
-
-    def keyword_search(
-        self,
-        match: str,
-        selection: PaperFilter = PaperFilter(),
-        *,
-        limit: int = 100,
-        within: Sequence[int] | None = None,
-    ) -> list[tuple[int, float]]:
-        raise NotImplementedError(f"no keyword index for {self.engine.dialect.name}")
 
     def vector_space(self) -> VectorSpace | None:
         with self.engine.connect() as conn:
@@ -403,13 +389,6 @@ def _paper_from_row(row: sa.Row[Any]) -> Paper:
 
 
 # Harvest helpers ----------------------------------------------------------------------
-
-
-def _naive(value: datetime | None) -> datetime | None:
-    """Aware datetimes become the naive UTC the store keeps."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _request_slot(conn: sa.Connection, host: str) -> RequestSlot | None:

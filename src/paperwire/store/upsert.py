@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from paperwire.ids import make_paper_id
 from paperwire.records import PaperRecord, Version
 from paperwire.store.bulk import insert_many
+from paperwire.store.clock import naive_utc
 from paperwire.store.merge import (
     IdentityKeys,
     identity_keys,
@@ -199,7 +200,7 @@ class BatchUpsert:
         for version in record.versions:
             stored = slot.versions.get(version.number)
             if stored is None or (stored.created is None and version.created is not None):
-                created = version.created.replace(tzinfo=None) if version.created else None
+                created = naive_utc(version.created)
                 merged = Version(version.number, created, version.size)
                 slot.versions[version.number] = slot.version_rows[version.number] = merged
                 touched = True

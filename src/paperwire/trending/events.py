@@ -9,10 +9,10 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from paperwire.accounts.clock import naive_utc
 from paperwire.accounts.dialect import insert_ignoring_duplicates
 from paperwire.accounts.models import UnknownUser
 from paperwire.store.base import Store
+from paperwire.store.clock import naive_utc
 from paperwire.store.models import Paper
 from paperwire.store.schema import paper_marks, paper_metrics, paper_views, papers, users
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from paperwire.accounts.clock import naive_utc
 from paperwire.store.base import Store
+from paperwire.store.clock import naive_utc
 from paperwire.store.models import Paper
 from paperwire.store.schema import paper_marks, trending_scores
 from paperwire.trending.score import WINDOWS

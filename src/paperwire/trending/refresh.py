@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from paperwire.accounts.clock import naive_utc
 from paperwire.store.base import Store
+from paperwire.store.clock import naive_utc
 from paperwire.store.schema import paper_marks, paper_metrics, paper_views, papers, trending_scores
 from paperwire.trending.events import epoch_hour
 from paperwire.trending.score import (

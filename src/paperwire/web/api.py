@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field
 
 from paperwire import trending
 from paperwire.search.query import QueryError
+from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper, PaperFilter
 from paperwire.web.formatting import paper_links
 from paperwire.web.pages import MAX_QUERY_LENGTH, check_query, find_paper, rate_limit_search
-from paperwire.web.services import Services, services, utcnow
+from paperwire.web.services import Services, services
 
 MAX_LIMIT = 100
 MAX_OFFSET = 100_000

@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from paperwire import accounts, trending
 from paperwire.accounts import InvalidEmail, InvalidToken, RateLimited, User
+from paperwire.store.clock import utcnow
 from paperwire.web.formatting import safe_next
 from paperwire.web.security import new_token, tokens_match
-from paperwire.web.services import Services, services, utcnow
+from paperwire.web.services import Services, services
 from paperwire.web.templating import render, session_of
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,8 @@ import logging
 import threading
 
 from paperwire import trending
-from paperwire.web.services import Services, utcnow
+from paperwire.store.clock import utcnow
+from paperwire.web.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from fastapi.responses import Response
 
 from paperwire import trending
 from paperwire.search.query import QueryError
+from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper
 from paperwire.web.pages import MAX_QUERY_LENGTH, check_query, rate_limit_search
-from paperwire.web.services import services, utcnow
+from paperwire.web.services import services
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"

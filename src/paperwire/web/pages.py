@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from paperwire import trending
 from paperwire.search.query import QueryError
 from paperwire.store.base import PaperNotFound
+from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper
 from paperwire.web.auth import Csrf, current_user, login_url
 from paperwire.web.formatting import (
@@ -25,7 +26,7 @@ from paperwire.web.formatting import (
     query_terms,
     safe_next,
 )
-from paperwire.web.services import Services, services, utcnow
+from paperwire.web.services import Services, services
 from paperwire.web.templating import render, session_of
 
 log = logging.getLogger(__name__)

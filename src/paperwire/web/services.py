@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -17,11 +16,6 @@ from paperwire.web.security import Network, RateLimiter, client_address, parse_n
 
 if TYPE_CHECKING:
     from paperwire.search.service import SearchService
-
-
-def utcnow() -> datetime:
-    """Now, as the naive UTC datetime the store keeps."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class TTLCache:

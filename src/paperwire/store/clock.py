@@ -1,0 +1,22 @@
+"""The store's one time convention: naive datetimes in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import overload
+
+
+def utcnow() -> datetime:
+    """Now, as the naive UTC datetime the store keeps."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@overload
+def naive_utc(moment: datetime) -> datetime: ...
+@overload
+def naive_utc(moment: None) -> None: ...
+def naive_utc(moment: datetime | None) -> datetime | None:
+    """``moment`` as naive UTC (aware values are converted; naive ones are taken as UTC)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)

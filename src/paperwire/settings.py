@@ -90,6 +90,40 @@ class Settings(BaseSettings):
         "starttls", description="none, starttls (upgrade after connecting) or tls (from start)."
     )
     mail_from: str = Field("paperwire <paperwire@localhost>", description="From: of sent mail.")
+    # Digests (paperwire.digest)
+    digest_skip_empty: bool = Field(
+        True, description="Skip a digest with nothing new; false sends a short one anyway."
+    )
+    digest_papers_per_section: int = Field(
+        5, ge=1, le=50, description="Papers in each section of a digest."
+    )
+    digest_topic_threshold: float = Field(
+        0.45, ge=0.0, le=1.0, description="Relevance a new paper needs to appear under a topic."
+    )
+    digest_topic_vector_weight: float = Field(
+        0.6, ge=0.0, le=1.0, description="Weight of meaning vs words in topic relevance."
+    )
+    digest_lease_minutes: int = Field(
+        10, ge=1, description="A digest still in flight after this long is marked for review."
+    )
+    digest_max_attempts: int = Field(
+        5, ge=1, le=20, description="Tries per digest on temporary SMTP failures (with backoff)."
+    )
+    bounce_limit: int = Field(
+        3, ge=1, description="Permanent failures in a row after which an address gets no more."
+    )
+    send_rate: float = Field(
+        10.0, gt=0, description="Messages per second each worker sends at most."
+    )
+    unsubscribe_mailto: str | None = Field(
+        None, description="Address for List-Unsubscribe mailto: (only the URL when unset)."
+    )
+    confirm_hours: int = Field(
+        72, ge=1, le=24 * 30, description="How long a subscription's confirmation link works."
+    )
+    subscribe_rate_per_hour: int = Field(
+        10, ge=1, description="Subscribe requests per client per hour."
+    )
     # Harvest (paperwire.harvest)
     arxiv_oai_url: str = Field(
         "https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint (or a mirror)."

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from paperwire.secret import MissingSecretKey, resolve_secret_key
 from paperwire.settings import Settings
 from paperwire.web.security import (
-    MissingSecretKey,
     RateLimiter,
     client_address,
     parse_networks,
-    resolve_secret_key,
     tokens_match,
 )
 

@@ -26,9 +26,9 @@ def serve(
     """
     import uvicorn
 
+    from paperwire.secret import MissingSecretKey
     from paperwire.web.app import create_app
     from paperwire.web.background import TrendingRefresher, warm_search
-    from paperwire.web.security import MissingSecretKey
 
     settings = state.settings()
     try:

@@ -11,6 +11,8 @@ import logging
 import smtplib
 import ssl
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -29,7 +31,20 @@ TIMEOUT_SECONDS = 30.0
 
 
 class MailError(RuntimeError):
-    """A message could not be handed over (refused, or the server could not be reached)."""
+    """A message could not be handed over (refused, or the server could not be reached).
+
+    ``code`` is the SMTP reply code when the server answered; None when it could not be
+    reached or the connection broke, which is as temporary as a 4xx reply.
+    """
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def permanent(self) -> bool:
+        """A 5xx reply: retrying the same message to the same address will not help."""
+        return self.code is not None and 500 <= self.code < 600
 
 
 @dataclass(frozen=True)
@@ -60,10 +75,17 @@ class Mailer:
 
     def send(self, message: EmailMessage) -> str:
         """Send one message; the server's reply to the data, or the path of the file."""
-        self._complete(message)
-        if self.host is None:
-            return str(self._write(message))
-        return self._deliver(message)
+        with self.session() as session:
+            return session.send(message)
+
+    @contextmanager
+    def session(self) -> Iterator[MailSession]:
+        """One connection for many messages (reopened when the server drops it)."""
+        session = MailSession(self)
+        try:
+            yield session
+        finally:
+            session.close()
 
     def _complete(self, message: EmailMessage) -> None:
         if not message["To"]:
@@ -86,31 +108,85 @@ class Mailer:
         log.info("no SMTP host set: wrote mail to %s for %s", path, message["To"])
         return path
 
-    def _deliver(self, message: EmailMessage) -> str:
+    def _connect(self) -> smtplib.SMTP:
         assert self.host is not None
+        context = self.ssl_context or ssl.create_default_context()
+        if self.tls == "tls":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=TIMEOUT_SECONDS, context=context
+            )
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS)
+        try:
+            client.ehlo()
+            if self.tls == "starttls":
+                client.starttls(context=context)
+                client.ehlo()
+            if self.user:
+                client.login(self.user, self.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+
+class MailSession:
+    """Messages sent over one SMTP connection, opened on first use.
+
+    A connection the server closed (idle timeout, or a 421 reply) is reopened once
+    before a message is given up as a temporary failure.
+    """
+
+    def __init__(self, mailer: Mailer) -> None:
+        self.mailer = mailer
+        self._client: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> str:
+        """Send one message: the reply to its data (or the dev file's path); MailError."""
+        mailer = self.mailer
+        mailer._complete(message)
+        if mailer.host is None:
+            return str(mailer._write(message))
         recipients = [address for _, address in getaddresses(message.get_all("To", []))]
         recipients += [address for _, address in getaddresses(message.get_all("Cc", []))]
         envelope_from = parseaddr(str(message["From"]))[1]
-        context = self.ssl_context or ssl.create_default_context()
+        where = f"{mailer.host}:{mailer.port}"
+        for attempt in (1, 2):
+            fresh = self._client is None
+            try:
+                if self._client is None:
+                    self._client = mailer._connect()
+                reply = _transmit(self._client, envelope_from, recipients, message)
+            except smtplib.SMTPServerDisconnected as error:
+                self.close()
+                if fresh or attempt == 2:
+                    raise MailError(f"could not send mail via {where}: {error}") from error
+                continue
+            except smtplib.SMTPResponseException as error:
+                self.close()
+                text = error.smtp_error.decode(errors="replace")
+                raise MailError(
+                    f"could not send mail via {where}: {error.smtp_code} {text}", error.smtp_code
+                ) from error
+            except MailError as error:
+                if error.code == 421:  # the server is closing this connection
+                    self.close()
+                raise
+            except (smtplib.SMTPException, OSError) as error:
+                self.close()
+                raise MailError(f"could not send mail via {where}: {error}") from error
+            log.info("sent mail to %s via %s: %s", ", ".join(recipients), mailer.host, reply)
+            return reply
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
         try:
-            if self.tls == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=TIMEOUT_SECONDS, context=context
-                )
-            else:
-                client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS)
-            with client:
-                client.ehlo()
-                if self.tls == "starttls":
-                    client.starttls(context=context)
-                    client.ehlo()
-                if self.user:
-                    client.login(self.user, self.password or "")
-                reply = _transmit(client, envelope_from, recipients, message)
-        except (smtplib.SMTPException, OSError) as error:
-            raise MailError(f"could not send mail via {self.host}:{self.port}: {error}") from error
-        log.info("sent mail to %s via %s: %s", ", ".join(recipients), self.host, reply)
-        return reply
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
 
 
 def _transmit(
@@ -119,7 +195,8 @@ def _transmit(
     """MAIL, RCPT, DATA by hand, because ``sendmail`` drops the reply to DATA (the queue id)."""
     code, text = client.mail(sender)
     if code != 250:
-        raise MailError(f"sender refused: {code} {text.decode(errors='replace')}")
+        client.rset()
+        raise MailError(f"sender refused: {code} {text.decode(errors='replace')}", code)
     accepted = 0
     for recipient in recipients:
         code, text = client.rcpt(recipient)
@@ -127,9 +204,9 @@ def _transmit(
             accepted += 1
     if not accepted:
         client.rset()
-        raise MailError(f"every recipient refused: {code} {text.decode(errors='replace')}")
+        raise MailError(f"every recipient refused: {code} {text.decode(errors='replace')}", code)
     del message["Bcc"]
     code, text = client.data(message.as_bytes(policy=policy.SMTP))
     if code != 250:
-        raise MailError(f"message refused: {code} {text.decode(errors='replace')}")
+        raise MailError(f"message refused: {code} {text.decode(errors='replace')}", code)
     return f"{code} {text.decode(errors='replace')}"

@@ -40,7 +40,7 @@ papers = sa.Table(
     sa.Column("code_url", sa.Text),
     sa.Column("source", sa.String(32), nullable=False),
     sa.Column("withdrawn", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("first_seen", sa.DateTime, nullable=False),
+    sa.Column("first_seen", sa.DateTime, nullable=False, index=True),
     # published if known, else first_seen: the "newest first" order, indexed.
     sa.Column("sort_date", sa.DateTime, nullable=False, index=True),
     sa.Column("last_updated", sa.DateTime, nullable=False),
@@ -228,4 +228,116 @@ trending_scores = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("computed_at", sa.DateTime, nullable=False),
     sa.Index("ix_trending_scores_period_score", "period", "score"),
+)
+
+# --- digests ---
+# One row per address that asked for the daily digest. ``status``: pending (until the
+# confirmation link is followed), active, paused, unsubscribed, bounced. ``hour`` is the
+# local hour (0-23) in ``timezone`` (an IANA name) at which the digest is due.
+subscribers = sa.Table(
+    "subscribers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("hour", sa.Integer, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("categories", sa.JSON, nullable=False),
+    # Changed by every subscribe request; a confirmation link names the one it was made for.
+    sa.Column("confirm_nonce", sa.String(32)),
+    sa.Column("confirm_sent_at", sa.DateTime),
+    sa.Column("confirm_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("confirmed_at", sa.DateTime),
+    sa.Column("unsubscribed_at", sa.DateTime),
+    # Permanent failures since the last delivered digest.
+    sa.Column("bounce_count", sa.Integer, nullable=False, server_default="0"),
+    # When the last sent digest was composed: its topics cover papers that arrived since.
+    sa.Column("last_digest_at", sa.DateTime),
+    sa.Index("ix_subscribers_status_timezone", "status", "timezone"),
+)
+
+# A subscriber's topics in plain words, with the vector they were embedded to on saving.
+subscriber_topics = sa.Table(
+    "subscriber_topics",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "subscriber_id",
+        sa.Integer,
+        sa.ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("model", sa.String(255)),
+    sa.Column("vector", sa.LargeBinary),
+)
+
+# One row per subscriber and local date (the unique key makes planning idempotent).
+# ``state``: pending, sending, sent, skipped (empty), cancelled, expired (its date
+# passed), failed, review (left in flight past its lease: it may or may not have gone).
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "subscriber_id",
+        sa.Integer,
+        sa.ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("local_date", sa.Date, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("due_at", sa.DateTime, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("worker", sa.String(255)),
+    sa.Column("lease_until", sa.DateTime),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("smtp_reply", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("message_id", sa.String(255)),
+    # What the digest held: [{"kind", "title", "papers": [paper row ids]}].
+    sa.Column("sections", sa.JSON),
+    sa.Column("paper_count", sa.Integer, nullable=False, server_default="0"),
+    sa.UniqueConstraint("subscriber_id", "local_date", name="uq_deliveries_subscriber_date"),
+    sa.Index("ix_deliveries_state_next_attempt", "state", "next_attempt_at"),
+    sa.Index("ix_deliveries_local_date", "local_date"),
+)
+
+# Every paper a subscriber has been sent, so that no digest repeats one.
+digest_papers = sa.Table(
+    "digest_papers",
+    metadata,
+    sa.Column(
+        "subscriber_id",
+        sa.Integer,
+        sa.ForeignKey("subscribers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "paper_id", sa.Integer, sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "delivery_id",
+        sa.Integer,
+        sa.ForeignKey("deliveries.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+)
+
+# Worker processes and when each last said it was alive (``paperwire status``).
+workers = sa.Table(
+    "workers",
+    metadata,
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("heartbeat_at", sa.DateTime, nullable=False),
+    sa.Column("activity", sa.Text),
 )

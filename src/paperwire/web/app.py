@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from paperwire.secret import resolve_secret_key
 from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
 from paperwire.store.open import open_store
 from paperwire.web import api, auth, feeds, pages
-from paperwire.web.security import resolve_secret_key
 from paperwire.web.services import Services
 from paperwire.web.session import SessionMiddleware
 from paperwire.web.templating import render

@@ -1,0 +1,355 @@
+"""Delivery rows on the store: planning, claiming, and recording what happened.
+
+The life of a row: ``pending`` (planned, or waiting to retry) -> ``sending`` (claimed by
+one worker, with a lease) -> ``sent``, ``skipped`` (nothing new), ``failed``, ``pending``
+again (a temporary failure), or ``cancelled`` / ``expired`` (the subscriber left, or the
+local date passed). A row still ``sending`` after its lease belonged to a worker that
+died while the message was possibly with the mail server: it becomes ``review`` and is
+never sent again automatically, because sending it twice is worse than once too few.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from paperwire.digest import schedule
+from paperwire.digest.compose import DigestContent
+from paperwire.digest.rules import retry_delay
+from paperwire.digest.subscriptions import ACTIVE, BOUNCED, PENDING, cancel_pending, topic_rows
+from paperwire.mail import MailError
+from paperwire.store.base import Store
+from paperwire.store.bulk import dialect_insert
+from paperwire.store.clock import naive_utc
+from paperwire.store.schema import deliveries, digest_papers, subscribers
+
+SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW = (
+    "sending",
+    "sent",
+    "skipped",
+    "cancelled",
+    "expired",
+    "failed",
+    "review",
+)
+STATES = (PENDING, SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW)
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    text: str
+    model: str | None
+    vector: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A delivery a worker holds the lease on, with what composing it needs."""
+
+    delivery_id: int
+    subscriber_id: int
+    email: str
+    local_date: date
+    attempts: int
+    timezone: str
+    categories: tuple[str, ...]
+    topics: tuple[Topic, ...]
+    last_digest_at: datetime | None
+
+
+def plan_deliveries(store: Store, now: datetime) -> int:
+    """Insert a pending row for every active subscriber whose digest is due; how many.
+
+    The unique key (subscriber, local date) makes planning idempotent, also when
+    several workers plan at once.
+    """
+    now = naive_utc(now)
+    with store.engine.connect() as conn:
+        active = conn.execute(
+            sa.select(
+                subscribers.c.id,
+                subscribers.c.hour,
+                subscribers.c.timezone,
+                subscribers.c.confirmed_at,
+            ).where(subscribers.c.status == ACTIVE)
+        ).all()
+        due: dict[tuple[int, date], datetime] = {}
+        for row in active:
+            day = schedule.due_date(now, row.hour, row.timezone, row.confirmed_at)
+            if day is not None:
+                due[(row.id, day)] = schedule.due_at(day, row.hour, row.timezone)
+        if not due:
+            return 0
+        days = sorted({day for _, day in due})
+        planned = conn.execute(
+            sa.select(deliveries.c.subscriber_id, deliveries.c.local_date).where(
+                deliveries.c.local_date.in_(days)
+            )
+        ).all()
+    for row in planned:
+        due.pop((row.subscriber_id, row.local_date), None)
+    rows = [
+        {
+            "subscriber_id": subscriber_id,
+            "local_date": day,
+            "state": PENDING,
+            "due_at": due_at,
+            "next_attempt_at": due_at,
+        }
+        for (subscriber_id, day), due_at in due.items()
+    ]
+    inserted = 0
+    with store.writing() as conn:
+        insert = dialect_insert(conn.dialect.name, deliveries).on_conflict_do_nothing()
+        for start in range(0, len(rows), _CHUNK):
+            result = conn.execute(insert, rows[start : start + _CHUNK])
+            inserted += max(result.rowcount, 0)
+    return inserted
+
+
+def release_expired_leases(store: Store, now: datetime) -> int:
+    """Mark rows left ``sending`` past their lease for review; how many."""
+    now = naive_utc(now)
+    with store.writing() as conn:
+        return conn.execute(
+            sa.update(deliveries)
+            .where(deliveries.c.state == SENDING, deliveries.c.lease_until < now)
+            .values(
+                state=REVIEW,
+                finished_at=now,
+                error="the worker sending it stopped before recording the result; "
+                "the message may or may not have been delivered",
+            )
+        ).rowcount
+
+
+def claim_next(store: Store, worker: str, now: datetime, lease: timedelta) -> Claim | None:
+    """Take the next due pending row (None when none is due).
+
+    Rows of subscribers no longer active are cancelled and rows whose local date has
+    passed are expired on the way. On PostgreSQL concurrent workers skip each other's
+    locked rows; on SQLite the write transaction admits one worker at a time.
+    """
+    now = naive_utc(now)
+    with store.writing() as conn:
+        while True:
+            row = conn.execute(
+                sa.select(
+                    deliveries.c.id,
+                    deliveries.c.subscriber_id,
+                    deliveries.c.local_date,
+                    deliveries.c.attempts,
+                    subscribers.c.email,
+                    subscribers.c.status,
+                    subscribers.c.timezone,
+                    subscribers.c.categories,
+                    subscribers.c.last_digest_at,
+                )
+                .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
+                .where(deliveries.c.state == PENDING, deliveries.c.next_attempt_at <= now)
+                .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=deliveries)
+            ).first()
+            if row is None:
+                return None
+            if row.status != ACTIVE:
+                _finish(conn, row.id, CANCELLED, now, error=f"subscriber is {row.status}")
+                continue
+            if schedule.date_has_passed(row.local_date, now, row.timezone):
+                _finish(conn, row.id, EXPIRED, now, error="its local date passed before sending")
+                continue
+            conn.execute(
+                sa.update(deliveries)
+                .where(deliveries.c.id == row.id)
+                .values(
+                    state=SENDING,
+                    worker=worker,
+                    lease_until=now + lease,
+                    attempts=deliveries.c.attempts + 1,
+                )
+            )
+            topics = tuple(
+                Topic(topic.text, topic.model, topic.vector)
+                for topic in topic_rows(conn, row.subscriber_id)
+            )
+            return Claim(
+                delivery_id=row.id,
+                subscriber_id=row.subscriber_id,
+                email=row.email,
+                local_date=row.local_date,
+                attempts=row.attempts + 1,
+                timezone=row.timezone,
+                categories=tuple(row.categories or ()),
+                topics=topics,
+                last_digest_at=row.last_digest_at,
+            )
+
+
+def finish_skipped(store: Store, claim: Claim, worker: str, now: datetime) -> None:
+    """An empty digest: nothing is sent."""
+    with store.writing() as conn:
+        conn.execute(
+            sa.update(deliveries)
+            .where(
+                deliveries.c.id == claim.delivery_id,
+                deliveries.c.state == SENDING,
+                deliveries.c.worker == worker,
+            )
+            .values(state=SKIPPED, finished_at=naive_utc(now), sections=[], paper_count=0)
+        )
+
+
+def deliver(
+    store: Store,
+    claim: Claim,
+    worker: str,
+    content: DigestContent,
+    message_id: str,
+    send: Callable[[], str],
+    *,
+    composed_at: datetime,
+    now: Callable[[], datetime],
+    max_attempts: int,
+    bounce_limit: int,
+) -> str:
+    """Send a claimed digest and record the result in one transaction; the new state.
+
+    The subscriber and the claim are re-checked under the write lock (a row lock on
+    PostgreSQL) that an unsubscribe also needs, so an unsubscribe that committed first
+    stops the message, and one that comes later waits until it is recorded.
+    """
+    with store.writing() as conn:
+        status = conn.execute(
+            sa.select(subscribers.c.status)
+            .where(subscribers.c.id == claim.subscriber_id)
+            .with_for_update()
+        ).scalar()
+        held = conn.execute(
+            sa.select(deliveries.c.state, deliveries.c.worker).where(
+                deliveries.c.id == claim.delivery_id
+            )
+        ).first()
+        if held is None or held.state != SENDING or held.worker != worker:
+            return "lost"  # the lease ran out and the row went to review
+        if status != ACTIVE:
+            _finish(conn, claim.delivery_id, CANCELLED, now(), error=f"subscriber is {status}")
+            return CANCELLED
+        try:
+            reply = send()
+        except MailError as error:
+            return _record_failure(conn, claim, error, now(), max_attempts, bounce_limit)
+        finished = now()
+        conn.execute(
+            sa.update(deliveries)
+            .where(deliveries.c.id == claim.delivery_id)
+            .values(
+                state=SENT,
+                finished_at=finished,
+                smtp_reply=reply[:1000],
+                error=None,
+                message_id=message_id,
+                sections=[section.as_json() for section in content.sections],
+                paper_count=len(content.paper_ids),
+            )
+        )
+        sent = [
+            {
+                "subscriber_id": claim.subscriber_id,
+                "paper_id": paper,
+                "delivery_id": claim.delivery_id,
+            }
+            for paper in content.paper_ids
+        ]
+        if sent:
+            insert = dialect_insert(conn.dialect.name, digest_papers).on_conflict_do_nothing()
+            conn.execute(insert, sent)
+        conn.execute(
+            sa.update(subscribers)
+            .where(subscribers.c.id == claim.subscriber_id)
+            .values(last_digest_at=naive_utc(composed_at), bounce_count=0)
+        )
+    return SENT
+
+
+def _record_failure(
+    conn: sa.Connection,
+    claim: Claim,
+    error: MailError,
+    now: datetime,
+    max_attempts: int,
+    bounce_limit: int,
+) -> str:
+    now = naive_utc(now)
+    message = str(error)[:1000]
+    if not error.permanent:
+        if claim.attempts >= max_attempts:
+            _finish(conn, claim.delivery_id, FAILED, now, error=f"gave up: {message}")
+            return FAILED
+        conn.execute(
+            sa.update(deliveries)
+            .where(deliveries.c.id == claim.delivery_id)
+            .values(
+                state=PENDING,
+                next_attempt_at=now + retry_delay(claim.attempts),
+                error=message,
+                worker=None,
+                lease_until=None,
+            )
+        )
+        return PENDING
+    _finish(conn, claim.delivery_id, FAILED, now, error=message)
+    bounces = conn.execute(
+        sa.update(subscribers)
+        .where(subscribers.c.id == claim.subscriber_id)
+        .values(bounce_count=subscribers.c.bounce_count + 1)
+        .returning(subscribers.c.bounce_count)
+    ).scalar_one()
+    if bounces >= bounce_limit:
+        conn.execute(
+            sa.update(subscribers)
+            .where(subscribers.c.id == claim.subscriber_id)
+            .values(status=BOUNCED, updated_at=now)
+        )
+        cancel_pending(conn, claim.subscriber_id, now=now, reason="address bounced")
+    return FAILED
+
+
+def _finish(
+    conn: sa.Connection, delivery_id: int, state: str, now: datetime, *, error: str | None = None
+) -> None:
+    conn.execute(
+        sa.update(deliveries)
+        .where(deliveries.c.id == delivery_id)
+        .values(state=state, finished_at=naive_utc(now), error=error, lease_until=None)
+    )
+
+
+def counts_by_state(store: Store, day: date) -> dict[str, int]:
+    """How many deliveries of a local date are in each state."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(deliveries.c.state, sa.func.count())
+            .where(deliveries.c.local_date == day)
+            .group_by(deliveries.c.state)
+        ).all()
+    return {state: int(count) for state, count in rows}
+
+
+def delivery_rows(
+    store: Store, subscriber_id: int, *, states: Sequence[str] = (SENT,)
+) -> list[Any]:
+    """A subscriber's deliveries in the given states, newest date first."""
+    with store.engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(deliveries)
+                .where(deliveries.c.subscriber_id == subscriber_id, deliveries.c.state.in_(states))
+                .order_by(deliveries.c.local_date.desc())
+            ).all()
+        )

@@ -1,0 +1,173 @@
+"""A run of digests: plan what is due, then claim, compose, send and record each one.
+
+``paperwire digest run`` does one run and exits; ``paperwire worker`` does one every
+round. Any number of runs may go on at once against one store.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from paperwire.digest import deliveries
+from paperwire.digest.compose import DigestContent, Section
+from paperwire.digest.context import DigestContext
+from paperwire.digest.deliveries import Claim, Topic
+from paperwire.digest.links import LinkSigner
+from paperwire.digest.render import DigestLinks, digest_message, mail_domain, render_digest
+from paperwire.digest.rules import RateGate, digest_message_id
+from paperwire.digest.subscriptions import Subscriber, topic_rows
+from paperwire.mail import Mailer
+from paperwire.settings import Settings
+from paperwire.store.base import Store
+from paperwire.store.clock import utcnow
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 10.0
+
+
+@dataclass
+class RunReport:
+    """What one run did, by outcome."""
+
+    review: int = 0
+    planned: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    def summary(self) -> str:
+        parts = [f"{self.planned} planned"]
+        parts += [f"{count} {state}" for state, count in sorted(self.counts.items())]
+        if self.review:
+            parts.append(f"{self.review} left in flight marked for review")
+        return ", ".join(parts)
+
+
+class DigestRunner:
+    """Sends due digests for one worker. ``clock`` is injectable so tests can drive time."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        signer: LinkSigner,
+        mailer: Mailer,
+        worker: str,
+        clock: Callable[[], datetime] = utcnow,
+        heartbeat: Callable[[str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.signer = signer
+        self.mailer = mailer
+        self.worker = worker
+        self.clock = clock
+        self.heartbeat = heartbeat
+        self.gate = RateGate(settings.send_rate)
+        self.lease = timedelta(minutes=settings.digest_lease_minutes)
+
+    def run(self, stop: threading.Event | None = None) -> RunReport:
+        report = RunReport()
+        now = self.clock()
+        report.review = deliveries.release_expired_leases(self.store, now)
+        report.planned = deliveries.plan_deliveries(self.store, now)
+        context: DigestContext | None = None
+        last_beat = time.monotonic()
+        with self.mailer.session() as session:
+            while stop is None or not stop.is_set():
+                claim = deliveries.claim_next(self.store, self.worker, self.clock(), self.lease)
+                if claim is None:
+                    break
+                if context is None:
+                    context = DigestContext(self.store, self.settings, self.clock())
+                content = context.compose(claim)
+                if content.is_empty and self.settings.digest_skip_empty:
+                    deliveries.finish_skipped(self.store, claim, self.worker, self.clock())
+                    report.add(deliveries.SKIPPED)
+                    continue
+                message = self._message(context, claim, content)
+                self.gate.wait()
+                outcome = deliveries.deliver(
+                    self.store,
+                    claim,
+                    self.worker,
+                    content,
+                    str(message["Message-ID"]),
+                    lambda message=message: session.send(message),  # type: ignore[misc]
+                    composed_at=context.now,
+                    now=self.clock,
+                    max_attempts=self.settings.digest_max_attempts,
+                    bounce_limit=self.settings.bounce_limit,
+                )
+                report.add(outcome)
+                if self.heartbeat and time.monotonic() - last_beat > HEARTBEAT_SECONDS:
+                    self.heartbeat(f"sending digests: {report.summary()}")
+                    last_beat = time.monotonic()
+        return report
+
+    def _message(self, context: DigestContext, claim: Claim, content: DigestContent):  # type: ignore[no-untyped-def]
+        links = DigestLinks.make(self.settings, self.signer, claim.subscriber_id, claim.local_date)
+        return digest_message(
+            to=claim.email,
+            subscriber_id=claim.subscriber_id,
+            day=claim.local_date,
+            content=content,
+            papers=context.papers(content.paper_ids),
+            links=links,
+            settings=self.settings,
+        )
+
+
+def preview(
+    store: Store,
+    settings: Settings,
+    signer: LinkSigner,
+    subscriber: Subscriber,
+    day: date,
+    *,
+    now: datetime,
+) -> tuple[DigestContent, str, str]:
+    """What the subscriber's digest would hold if it were composed at ``now``: (content,
+    text, HTML). Nothing is claimed, sent or recorded."""
+    with store.engine.connect() as conn:
+        topics = tuple(Topic(t.text, t.model, t.vector) for t in topic_rows(conn, subscriber.id))
+    claim = Claim(
+        delivery_id=0,
+        subscriber_id=subscriber.id,
+        email=subscriber.email,
+        local_date=day,
+        attempts=0,
+        timezone=subscriber.preferences.timezone,
+        categories=subscriber.preferences.categories,
+        topics=topics,
+        last_digest_at=subscriber.last_digest_at,
+    )
+    context = DigestContext(store, settings, now)
+    content = context.compose(claim)
+    links = DigestLinks.make(settings, signer, subscriber.id, day)
+    text, html = render_digest(day, content, context.papers(content.paper_ids), links)
+    return content, text, html
+
+
+def archived(
+    store: Store, settings: Settings, signer: LinkSigner, subscriber_id: int, day: date
+) -> str | None:
+    """The HTML of a digest that was sent, rebuilt from what it held; None if none was."""
+    for row in deliveries.delivery_rows(store, subscriber_id):
+        if row.local_date == day:
+            content = DigestContent(tuple(Section.from_json(s) for s in row.sections or []))
+            links = DigestLinks.make(settings, signer, subscriber_id, day)
+            papers = store.get_papers(content.paper_ids)
+            return render_digest(day, content, papers, links)[1]
+    return None
+
+
+def message_id_for(settings: Settings, subscriber_id: int, day: date) -> str:
+    return digest_message_id(subscriber_id, day, mail_domain(settings))

@@ -128,12 +128,19 @@ def release_expired_leases(store: Store, now: datetime) -> int:
         ).rowcount
 
 
-def claim_next(store: Store, worker: str, now: datetime, lease: timedelta) -> Claim | None:
+def claim_next(
+    store: Store,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    on_dropped: Callable[[str], None] | None = None,
+) -> Claim | None:
     """Take the next due pending row (None when none is due).
 
     Rows of subscribers no longer active are cancelled and rows whose local date has
-    passed are expired on the way. On PostgreSQL concurrent workers skip each other's
-    locked rows; on SQLite the write transaction admits one worker at a time.
+    passed are expired on the way (``on_dropped`` hears of each). On PostgreSQL
+    concurrent workers skip each other's locked rows; on SQLite the write transaction
+    admits one worker at a time.
     """
     now = naive_utc(now)
     with store.writing() as conn:
@@ -160,9 +167,13 @@ def claim_next(store: Store, worker: str, now: datetime, lease: timedelta) -> Cl
                 return None
             if row.status != ACTIVE:
                 _finish(conn, row.id, CANCELLED, now, error=f"subscriber is {row.status}")
+                if on_dropped:
+                    on_dropped(CANCELLED)
                 continue
             if schedule.date_has_passed(row.local_date, now, row.timezone):
                 _finish(conn, row.id, EXPIRED, now, error="its local date passed before sending")
+                if on_dropped:
+                    on_dropped(EXPIRED)
                 continue
             conn.execute(
                 sa.update(deliveries)

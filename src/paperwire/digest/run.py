@@ -82,7 +82,9 @@ class DigestRunner:
         last_beat = time.monotonic()
         with self.mailer.session() as session:
             while stop is None or not stop.is_set():
-                claim = deliveries.claim_next(self.store, self.worker, self.clock(), self.lease)
+                claim = deliveries.claim_next(
+                    self.store, self.worker, self.clock(), self.lease, report.add
+                )
                 if claim is None:
                     break
                 if context is None:

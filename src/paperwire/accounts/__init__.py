@@ -3,6 +3,7 @@
 from paperwire.accounts.emails import InvalidEmail, normalise_email
 from paperwire.accounts.models import InvalidToken, LoginRequest, RateLimited, UnknownUser, User
 from paperwire.accounts.service import (
+    ensure_user,
     get_user,
     get_user_by_email,
     peek_login_token,
@@ -17,6 +18,7 @@ __all__ = [
     "RateLimited",
     "UnknownUser",
     "User",
+    "ensure_user",
     "get_user",
     "get_user_by_email",
     "normalise_email",

@@ -92,6 +92,21 @@ def redeem_login_token(store: Store, token: str, *, now: datetime) -> User:
     return _user(user)
 
 
+def ensure_user(store: Store, email: str, *, now: datetime) -> User:
+    """The user with this address, created if there is none (InvalidEmail).
+
+    For a caller that has just proven the mailbox another way (a digest confirmation
+    link): it counts as a sign-in, so ``last_login_at`` is set.
+    """
+    address = normalise_email(email)
+    now = naive_utc(now)
+    with store.writing() as conn:
+        insert_ignoring_duplicates(conn, users, {"email": address, "created_at": now})
+        conn.execute(sa.update(users).where(users.c.email == address).values(last_login_at=now))
+        row = conn.execute(sa.select(users).where(users.c.email == address)).one()
+    return _user(row)
+
+
 def get_user(store: Store, user_id: int) -> User | None:
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()

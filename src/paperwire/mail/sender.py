@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import policy
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Literal
@@ -73,7 +72,7 @@ class Mailer:
             password=password,
         )
 
-    def send(self, message: EmailMessage) -> str:
+    def send(self, message: Message) -> str:
         """Send one message; the server's reply to the data, or the path of the file."""
         with self.session() as session:
             return session.send(message)
@@ -87,7 +86,7 @@ class Mailer:
         finally:
             session.close()
 
-    def _complete(self, message: EmailMessage) -> None:
+    def _complete(self, message: Message) -> None:
         if not message["To"]:
             raise MailError("a message needs a To: address")
         if not message["From"]:
@@ -98,12 +97,12 @@ class Mailer:
             domain = parseaddr(str(message["From"]))[1].rpartition("@")[2] or "paperwire"
             message["Message-ID"] = make_msgid(domain=domain)
 
-    def _write(self, message: EmailMessage) -> Path:
+    def _write(self, message: Message) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         path = self.folder / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(message.as_bytes(policy=policy.SMTP))
+        temporary.write_bytes(_wire_bytes(message))
         temporary.replace(path)
         log.info("no SMTP host set: wrote mail to %s for %s", path, message["To"])
         return path
@@ -141,7 +140,7 @@ class MailSession:
         self.mailer = mailer
         self._client: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> str:
+    def send(self, message: Message) -> str:
         """Send one message: the reply to its data (or the dev file's path); MailError."""
         mailer = self.mailer
         mailer._complete(message)
@@ -190,7 +189,7 @@ class MailSession:
 
 
 def _transmit(
-    client: smtplib.SMTP, sender: str, recipients: list[str], message: EmailMessage
+    client: smtplib.SMTP, sender: str, recipients: list[str], message: Message
 ) -> str:
     """MAIL, RCPT, DATA by hand, because ``sendmail`` drops the reply to DATA (the queue id)."""
     code, text = client.mail(sender)
@@ -206,7 +205,12 @@ def _transmit(
         client.rset()
         raise MailError(f"every recipient refused: {code} {text.decode(errors='replace')}", code)
     del message["Bcc"]
-    code, text = client.data(message.as_bytes(policy=policy.SMTP))
+    code, text = client.data(_wire_bytes(message))
     if code != 250:
         raise MailError(f"message refused: {code} {text.decode(errors='replace')}", code)
     return f"{code} {text.decode(errors='replace')}"
+
+
+def _wire_bytes(message: Message) -> bytes:
+    """The message as sent: its own policy (modern or classic ``email.mime``), CRLF lines."""
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))

@@ -164,9 +164,3 @@ def account(request: Request) -> Response:
     saved = trending.saved_papers(store, user.id)
     counts = trending.upvote_counts(store, [paper.paper_id for paper in saved])
     return render(request, "account.html", {"saved": saved, "upvotes": counts})
-
-
-@router.get("/subscribe")
-def subscribe(request: Request) -> Response:
-    """The daily digest is built elsewhere; until then, subscribing starts with signing in."""
-    return RedirectResponse(login_url("/account"), status_code=303)

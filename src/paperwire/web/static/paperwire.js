@@ -47,4 +47,29 @@
       }).catch(function () { form.submit(); });
     });
   });
+
+  // Digest forms: suggest the browser's time zone while the field still shows the default.
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { zone = ""; }
+  document.querySelectorAll("input[data-guess-timezone]").forEach(function (input) {
+    if (zone && (input.value === "" || input.value === "UTC")) { input.value = zone; }
+  });
+
+  // The front page is shared by every visitor, so its subscribe form carries no CSRF
+  // token: fetch this session's token on submit. Without scripts, /subscribe shows the
+  // form again, filled in and with a token, to press once more.
+  document.querySelectorAll("form[data-fetch-csrf]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var field = form.querySelector('input[name="csrf_token"]');
+      if (!window.fetch || !field || field.value) { return; }
+      event.preventDefault();
+      fetch("/subscribe/token", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (data && data.csrf_token) { field.value = data.csrf_token; }
+          form.submit();
+        })
+        .catch(function () { form.submit(); });
+    });
+  });
 })();

@@ -3,6 +3,7 @@
 from paperwire.accounts.emails import InvalidEmail, normalise_email
 from paperwire.accounts.models import InvalidToken, LoginRequest, RateLimited, UnknownUser, User
 from paperwire.accounts.service import (
+    delete_user,
     ensure_user,
     get_user,
     get_user_by_email,
@@ -18,6 +19,7 @@ __all__ = [
     "RateLimited",
     "UnknownUser",
     "User",
+    "delete_user",
     "ensure_user",
     "get_user",
     "get_user_by_email",

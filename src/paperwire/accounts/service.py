@@ -26,7 +26,7 @@ from paperwire.accounts.tokens import (
 from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
 from paperwire.store.clock import naive_utc
-from paperwire.store.schema import login_tokens, users
+from paperwire.store.schema import login_tokens, paper_marks, users
 
 # Used and expired tokens are kept this long (for the rate limit and for clear
 # "already used" messages), then deleted by later requests.
@@ -105,6 +105,14 @@ def ensure_user(store: Store, email: str, *, now: datetime) -> User:
         conn.execute(sa.update(users).where(users.c.email == address).values(last_login_at=now))
         row = conn.execute(sa.select(users).where(users.c.email == address)).one()
     return _user(row)
+
+
+def delete_user(store: Store, user: User) -> None:
+    """Delete an account with its marks and its sign-in tokens (which hold the address)."""
+    with store.writing() as conn:
+        conn.execute(sa.delete(paper_marks).where(paper_marks.c.user_id == user.id))
+        conn.execute(sa.delete(login_tokens).where(login_tokens.c.email == user.email))
+        conn.execute(sa.delete(users).where(users.c.id == user.id))
 
 
 def get_user(store: Store, user_id: int) -> User | None:

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -35,9 +34,7 @@ from paperwire.digest.preferences import (
     parse_topics,
 )
 from paperwire.digest.subscriptions import ACTIVE, PAUSED, Subscriber, TopicVector
-from paperwire.store.base import Store
 from paperwire.store.clock import utcnow
-from paperwire.store.schema import login_tokens, paper_marks, users
 from paperwire.web.auth import CSRF_HEADER, Csrf, current_user, login_url
 from paperwire.web.security import new_token, tokens_match
 from paperwire.web.services import Services, services
@@ -449,20 +446,12 @@ def account_delete(request: Request, confirm: Annotated[str, Form(max_length=20)
     subscriber = _own_subscriber(request, user)
     if subscriber is not None:
         subscriptions.delete_subscriber(store, subscriber.id)
-    _forget_user(store, user)
+    accounts.delete_user(store, user)
     session = session_of(request)
     session.drop("uid")
     session.drop(FLASH)
     session.set("csrf", new_token())
     return RedirectResponse("/", status_code=303)
-
-
-def _forget_user(store: Store, user: User) -> None:
-    """Delete the account, its marks and its sign-in tokens (which hold the address)."""
-    with store.writing() as conn:
-        conn.execute(sa.delete(paper_marks).where(paper_marks.c.user_id == user.id))
-        conn.execute(sa.delete(login_tokens).where(login_tokens.c.email == user.email))
-        conn.execute(sa.delete(users).where(users.c.id == user.id))
 
 
 @router.get("/account/digest/preview")

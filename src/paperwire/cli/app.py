@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from paperwire.cli import admin, harvest, ingest, papers, search, state
+from paperwire.cli import admin, digest, harvest, ingest, papers, search, state, subscribers
 from paperwire.cli.serve import serve
+from paperwire.cli.status import status
 from paperwire.cli.trending import app as trending_app
 from paperwire.cli.worker import worker
 
@@ -44,9 +45,12 @@ app.command()(admin.restore)
 app.command()(papers.stats)
 app.command()(serve)
 app.command()(worker)
+app.command()(status)
 app.add_typer(papers.app, name="papers")
 app.add_typer(trending_app, name="trending")
 app.add_typer(harvest.app, name="harvest")
+app.add_typer(digest.app, name="digest")
+app.add_typer(subscribers.app, name="subscribers")
 app.command()(search.search)
 app.command()(search.similar)
 app.command()(search.index)

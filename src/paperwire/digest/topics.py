@@ -125,9 +125,12 @@ def match_topic(
 def embed_topics(embedder: Embedder, model: str, topics: Sequence[str]) -> list[tuple[str, bytes]]:
     """Each topic's vector, as stored beside it: (vector space name, float32 bytes).
 
-    Topics are embedded as queries, once, when they are saved; never at send time.
+    Topics are embedded when they are saved, never at send time: in one batch, each
+    distinct text once (both embedders encode a query as a one-text document batch).
     """
-    return [
-        (model, np.asarray(embedder.encode_query(topic), dtype=np.float32).tobytes())
-        for topic in topics
-    ]
+    distinct = list(dict.fromkeys(topics))
+    if not distinct:
+        return []
+    vectors = np.asarray(embedder.encode_documents(distinct), dtype=np.float32)
+    by_text = {text: (model, vectors[i].tobytes()) for i, text in enumerate(distinct)}
+    return [by_text[text] for text in topics]

@@ -1,0 +1,206 @@
+"""``paperwire digest run|preview|status``: send the daily digests, look at them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+
+from paperwire.accounts.emails import InvalidEmail
+from paperwire.cli import state
+from paperwire.cli.render import to_json
+from paperwire.digest.deliveries import STATES, counts_by_state
+from paperwire.digest.links import LinkSigner, link_signer
+from paperwire.digest.run import DigestRunner, RunReport, preview
+from paperwire.digest.schedule import local_today
+from paperwire.digest.subscriptions import (
+    get_subscriber_by_email,
+    save_topic_vectors,
+    topics_needing_vectors,
+)
+from paperwire.digest.topics import embed_topics
+from paperwire.heartbeat import beat, forget, new_worker_name
+from paperwire.mail import Mailer
+from paperwire.search.embedding import Embedder, vector_space_name
+from paperwire.secret import MissingSecretKey
+from paperwire.settings import Settings
+from paperwire.store.base import Store
+from paperwire.store.clock import naive_utc, utcnow
+
+app = typer.Typer(
+    help="Daily digests: send what is due, preview one, count deliveries.",
+    no_args_is_help=True,
+)
+
+DateOption = Annotated[
+    datetime | None,
+    typer.Option("--date", formats=["%Y-%m-%d"], help="A local date, YYYY-MM-DD."),
+]
+
+
+def topic_model(settings: Settings) -> str:
+    """The vector space topic vectors are saved under (known without loading the model)."""
+    return vector_space_name(settings.embedding_model, settings.embedding_backend)
+
+
+def load_embedder(store: Store, settings: Settings) -> Embedder | None:
+    """The search embedder, or None (with a warning) when the search extras are missing:
+    topics are then saved without vectors and matched by their words."""
+    from paperwire.search.service import SearchService
+
+    try:
+        return SearchService(settings, store).embedder
+    except ImportError as error:
+        state.console.print(
+            f"[yellow]topics not embedded:[/] {error}; they match by their words only",
+            highlight=False,
+        )
+        return None
+
+
+def refresh_topic_vectors(store: Store, settings: Settings) -> int:
+    """Re-embed topics saved under another model (or none); how many were embedded.
+
+    The embedder is loaded only when some topic needs it.
+    """
+    model = topic_model(settings)
+    stale = topics_needing_vectors(store, model)
+    if not stale:
+        return 0
+    embedder = load_embedder(store, settings)
+    if embedder is None:
+        return 0
+    vectors = embed_topics(embedder, model, [text for _, text in stale])
+    save_topic_vectors(
+        store,
+        [
+            (topic_id, model, vector[1])
+            for (topic_id, _), vector in zip(stale, vectors, strict=True)
+            if vector
+        ],
+    )
+    state.console.print(f"embedded {len(stale)} topics for {model}", highlight=False)
+    return len(stale)
+
+
+def signer_or_exit(settings: Settings) -> LinkSigner:
+    """The link signer; without a secret key, a clear error and exit 2."""
+    try:
+        return link_signer(settings)
+    except MissingSecretKey as error:
+        raise state.fail(str(error), code=2) from error
+
+
+def parse_moment(value: str, option: str) -> datetime:
+    """An ISO-8601 moment as naive UTC (a time without an offset is UTC); exit 2 if bad."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise state.fail(
+            f"{option}: {value!r} is not an ISO-8601 time such as 2026-12-01T09:00 "
+            "or 2026-12-01T09:00+01:00",
+            code=2,
+        ) from None
+    return naive_utc(moment)
+
+
+def heartbeat_for(store: Store, name: str, started_at: datetime) -> Callable[[str], None]:
+    """A callback that records worker ``name`` as alive, doing ``activity``."""
+
+    def record(activity: str) -> None:
+        beat(store, name, started_at=started_at, now=utcnow(), activity=activity)
+
+    return record
+
+
+def show_report(report: RunReport) -> None:
+    state.console.print(f"digests: {report.summary()}", highlight=False)
+
+
+@app.command("run")
+def run(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Act as if it were this moment (ISO-8601; no offset means UTC) [default: now].",
+        ),
+    ] = None,
+) -> None:
+    """Plan and send every digest due now, then exit (for cron; the worker does the same
+    every round). Safe beside workers and other runs: each digest is sent once."""
+    moment = parse_moment(at, "--at") if at is not None else None
+    store = state.store()
+    settings = state.settings()
+    signer = signer_or_exit(settings)
+    name = new_worker_name()
+    started = utcnow()
+    heartbeat = heartbeat_for(store, name, started)
+    heartbeat("digest run: starting")
+    stop = threading.Event()
+    try:
+        refresh_topic_vectors(store, settings)
+        runner = DigestRunner(
+            store,
+            settings,
+            signer=signer,
+            mailer=Mailer.from_settings(settings),
+            worker=name,
+            clock=(lambda: moment) if moment is not None else utcnow,
+            heartbeat=heartbeat,
+        )
+        report = runner.run(stop)
+    finally:
+        forget(store, name)
+    show_report(report)
+
+
+@app.command("preview")
+def preview_digest(
+    email: Annotated[str, typer.Argument(help="The subscriber's address.")],
+    day: DateOption = None,
+    html: Annotated[bool, typer.Option("--html", help="Print the HTML version.")] = False,
+) -> None:
+    """Print the digest a subscriber would get if it were composed now (nothing is sent
+    or recorded). The date defaults to the subscriber's local today."""
+    store = state.store()
+    settings = state.settings()
+    try:
+        subscriber = get_subscriber_by_email(store, email)
+    except InvalidEmail as error:
+        raise state.fail(f"{email!r}: {error.message}") from error
+    if subscriber is None:
+        raise state.fail(f"no subscriber with address {email!r}")
+    signer = signer_or_exit(settings)
+    now = utcnow()
+    local = day.date() if day else local_today(now, subscriber.preferences.timezone)
+    _, text, rendered = preview(store, settings, signer, subscriber, local, now=now)
+    shown = rendered if html else text
+    state.output.print(shown, markup=False, end="" if shown.endswith("\n") else "\n")
+
+
+def delivery_counts(store: Store, day: date) -> dict[str, int]:
+    """Deliveries of local date ``day`` in every state (zeros included)."""
+    found = counts_by_state(store, day)
+    return {name: found.get(name, 0) for name in STATES} | found
+
+
+@app.command("status")
+def status(
+    day: DateOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of lines.")] = False,
+) -> None:
+    """How the digests of a local date stand, by state [default date: today in UTC]."""
+    local = day.date() if day else datetime.now(UTC).date()
+    counts = delivery_counts(state.store(), local)
+    if as_json:
+        payload = {"date": local.isoformat(), "deliveries": counts, "total": sum(counts.values())}
+        state.output.print(to_json(payload))
+        return
+    state.output.print(f"digests of {local.isoformat()}: {sum(counts.values())} planned")
+    for name, count in counts.items():
+        if count:
+            state.output.print(f"  {name:<10} {count}")

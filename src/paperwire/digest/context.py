@@ -28,6 +28,10 @@ from paperwire.store.schema import digest_papers, paper_vectors, papers, trendin
 MAX_LOOKBACK = timedelta(days=7)
 FIRST_DIGEST_WINDOW = timedelta(hours=24)
 TRENDING_DEPTH = 100
+_SENT_AMONG = sa.select(digest_papers.c.paper_id).where(
+    digest_papers.c.subscriber_id == sa.bindparam("subscriber"),
+    digest_papers.c.paper_id.in_(sa.bindparam("papers", expanding=True)),
+)
 
 
 class DigestContext:
@@ -163,14 +167,8 @@ class DigestContext:
         if not wanted:
             return set()
         with self.store.engine.connect() as conn:
-            return set(
-                conn.execute(
-                    sa.select(digest_papers.c.paper_id).where(
-                        digest_papers.c.subscriber_id == subscriber_id,
-                        digest_papers.c.paper_id.in_(sorted(wanted)),
-                    )
-                ).scalars()
-            )
+            found = conn.execute(_SENT_AMONG, {"subscriber": subscriber_id, "papers": list(wanted)})
+            return set(found.scalars())
 
 
 def _seconds(moment: datetime) -> float:

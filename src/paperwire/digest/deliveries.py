@@ -20,12 +20,12 @@ import sqlalchemy as sa
 from paperwire.digest import schedule
 from paperwire.digest.compose import DigestContent
 from paperwire.digest.rules import retry_delay
-from paperwire.digest.subscriptions import ACTIVE, BOUNCED, PENDING, cancel_pending, topic_rows
+from paperwire.digest.subscriptions import ACTIVE, BOUNCED, PENDING, cancel_pending
 from paperwire.mail import MailError
 from paperwire.store.base import Store
 from paperwire.store.bulk import dialect_insert
 from paperwire.store.clock import naive_utc
-from paperwire.store.schema import deliveries, digest_papers, subscribers
+from paperwire.store.schema import deliveries, digest_papers, subscriber_topics, subscribers
 
 SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW = (
     "sending",
@@ -38,6 +38,72 @@ SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW = (
 )
 STATES = (PENDING, SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW)
 _CHUNK = 500
+
+# The statements of the sending loop, built once: constructing them anew for every
+# message cost more than running them (they run thousands of times per run).
+_NEXT_DUE = (
+    sa.select(
+        deliveries.c.id,
+        deliveries.c.subscriber_id,
+        deliveries.c.local_date,
+        deliveries.c.attempts,
+        subscribers.c.email,
+        subscribers.c.status,
+        subscribers.c.timezone,
+        subscribers.c.categories,
+        subscribers.c.last_digest_at,
+    )
+    .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
+    .where(deliveries.c.state == PENDING, deliveries.c.next_attempt_at <= sa.bindparam("now"))
+    .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True, of=deliveries)
+)
+_MARK_SENDING = (
+    sa.update(deliveries)
+    .where(deliveries.c.id == sa.bindparam("delivery"))
+    .values(
+        state=SENDING,
+        worker=sa.bindparam("worker"),
+        lease_until=sa.bindparam("lease_until"),
+        attempts=deliveries.c.attempts + 1,
+    )
+)
+_TOPICS = (
+    sa.select(subscriber_topics.c.text, subscriber_topics.c.model, subscriber_topics.c.vector)
+    .where(subscriber_topics.c.subscriber_id == sa.bindparam("subscriber"))
+    .order_by(subscriber_topics.c.position)
+)
+# The subscriber's status and the claim, read under the lock an unsubscribe also needs.
+_RECHECK = (
+    sa.select(subscribers.c.status, deliveries.c.state, deliveries.c.worker)
+    .select_from(deliveries)
+    .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
+    .where(deliveries.c.id == sa.bindparam("delivery"))
+    .with_for_update(of=subscribers)
+)
+_MARK_SENT = (
+    sa.update(deliveries)
+    .where(deliveries.c.id == sa.bindparam("delivery"))
+    .values(
+        state=SENT,
+        finished_at=sa.bindparam("finished_at"),
+        smtp_reply=sa.bindparam("smtp_reply"),
+        error=None,
+        message_id=sa.bindparam("message_id"),
+        sections=sa.bindparam("sections", type_=sa.JSON),
+        paper_count=sa.bindparam("paper_count"),
+    )
+)
+_INSERT_SENT_PAPERS = {
+    name: dialect_insert(name, digest_papers).on_conflict_do_nothing()
+    for name in ("sqlite", "postgresql")
+}
+_AFTER_SENT = (
+    sa.update(subscribers)
+    .where(subscribers.c.id == sa.bindparam("subscriber"))
+    .values(last_digest_at=sa.bindparam("composed_at"), bounce_count=0)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,24 +211,7 @@ def claim_next(
     now = naive_utc(now)
     with store.writing() as conn:
         while True:
-            row = conn.execute(
-                sa.select(
-                    deliveries.c.id,
-                    deliveries.c.subscriber_id,
-                    deliveries.c.local_date,
-                    deliveries.c.attempts,
-                    subscribers.c.email,
-                    subscribers.c.status,
-                    subscribers.c.timezone,
-                    subscribers.c.categories,
-                    subscribers.c.last_digest_at,
-                )
-                .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
-                .where(deliveries.c.state == PENDING, deliveries.c.next_attempt_at <= now)
-                .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
-                .limit(1)
-                .with_for_update(skip_locked=True, of=deliveries)
-            ).first()
+            row = conn.execute(_NEXT_DUE, {"now": now}).first()
             if row is None:
                 return None
             if row.status != ACTIVE:
@@ -176,18 +225,11 @@ def claim_next(
                     on_dropped(EXPIRED)
                 continue
             conn.execute(
-                sa.update(deliveries)
-                .where(deliveries.c.id == row.id)
-                .values(
-                    state=SENDING,
-                    worker=worker,
-                    lease_until=now + lease,
-                    attempts=deliveries.c.attempts + 1,
-                )
+                _MARK_SENDING, {"delivery": row.id, "worker": worker, "lease_until": now + lease}
             )
             topics = tuple(
                 Topic(topic.text, topic.model, topic.vector)
-                for topic in topic_rows(conn, row.subscriber_id)
+                for topic in conn.execute(_TOPICS, {"subscriber": row.subscriber_id})
             )
             return Claim(
                 delivery_id=row.id,
@@ -236,38 +278,26 @@ def deliver(
     stops the message, and one that comes later waits until it is recorded.
     """
     with store.writing() as conn:
-        status = conn.execute(
-            sa.select(subscribers.c.status)
-            .where(subscribers.c.id == claim.subscriber_id)
-            .with_for_update()
-        ).scalar()
-        held = conn.execute(
-            sa.select(deliveries.c.state, deliveries.c.worker).where(
-                deliveries.c.id == claim.delivery_id
-            )
-        ).first()
+        held = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
         if held is None or held.state != SENDING or held.worker != worker:
             return "lost"  # the lease ran out and the row went to review
-        if status != ACTIVE:
-            _finish(conn, claim.delivery_id, CANCELLED, now(), error=f"subscriber is {status}")
+        if held.status != ACTIVE:
+            _finish(conn, claim.delivery_id, CANCELLED, now(), error=f"subscriber is {held.status}")
             return CANCELLED
         try:
             reply = send()
         except MailError as error:
             return _record_failure(conn, claim, error, now(), max_attempts, bounce_limit)
-        finished = now()
         conn.execute(
-            sa.update(deliveries)
-            .where(deliveries.c.id == claim.delivery_id)
-            .values(
-                state=SENT,
-                finished_at=finished,
-                smtp_reply=reply[:1000],
-                error=None,
-                message_id=message_id,
-                sections=[section.as_json() for section in content.sections],
-                paper_count=len(content.paper_ids),
-            )
+            _MARK_SENT,
+            {
+                "delivery": claim.delivery_id,
+                "finished_at": naive_utc(now()),
+                "smtp_reply": reply[:1000],
+                "message_id": message_id,
+                "sections": [section.as_json() for section in content.sections],
+                "paper_count": len(content.paper_ids),
+            },
         )
         sent = [
             {
@@ -278,12 +308,10 @@ def deliver(
             for paper in content.paper_ids
         ]
         if sent:
-            insert = dialect_insert(conn.dialect.name, digest_papers).on_conflict_do_nothing()
-            conn.execute(insert, sent)
+            conn.execute(_INSERT_SENT_PAPERS[conn.dialect.name], sent)
         conn.execute(
-            sa.update(subscribers)
-            .where(subscribers.c.id == claim.subscriber_id)
-            .values(last_digest_at=naive_utc(composed_at), bounce_count=0)
+            _AFTER_SENT,
+            {"subscriber": claim.subscriber_id, "composed_at": naive_utc(composed_at)},
         )
     return SENT
 

@@ -98,7 +98,10 @@ class Settings(BaseSettings):
         5, ge=1, le=50, description="Papers in each section of a digest."
     )
     digest_topic_threshold: float = Field(
-        0.45, ge=0.0, le=1.0, description="Relevance a new paper needs to appear under a topic."
+        0.575,
+        ge=0.0,
+        le=1.0,
+        description="Relevance a new paper needs to appear under a topic (tuned on SciFact).",
     )
     digest_topic_vector_weight: float = Field(
         0.6, ge=0.0, le=1.0, description="Weight of meaning vs words in topic relevance."

@@ -48,7 +48,9 @@ def rows(world: DigestWorld, subscriber_id: int) -> list[sa.Row]:  # type: ignor
 
 
 def test_digest_arrives_at_the_local_hour_with_its_headers(world: DigestWorld) -> None:
-    subscriber = subscribe(world, "ann@example.org", hour=8, tz="Europe/Berlin")
+    subscriber = subscribe(
+        world, "ann@example.org", topics=("continual learning",), hour=8, tz="Europe/Berlin"
+    )
     assert world.run(datetime(2026, 11, 29, 6, 59)).counts == {}  # 07:59 in Berlin
     assert world.inbox.received == []
     report = world.run(datetime(2026, 11, 29, 7, 0))  # 08:00 in Berlin
@@ -62,8 +64,8 @@ def test_digest_arrives_at_the_local_hour_with_its_headers(world: DigestWorld) -
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
-    assert "On: speculative decoding" in text
-    assert "SPEC-RL" in text  # the demo paper on speculative rollouts
+    assert "On: continual learning" in text
+    assert "A Comprehensive Survey of Continual Learning" in text  # a demo paper
     assert "https://papers.example.org/papers/" in html
     assert unsubscribe.strip("<>") in html and unsubscribe.strip("<>") in text
     assert "/digests/" in html  # view in the browser

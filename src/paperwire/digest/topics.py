@@ -2,7 +2,7 @@
 
 A topic is matched two ways, as search does: by meaning (the cosine between the topic's
 vector, embedded when it was saved, and each paper's) and by words (the share of the
-topic's words that the paper's title and abstract contain). Relevance is the convex
+topic's words, weighted by rarity, that the paper's title and abstract contain). Relevance is the convex
 combination ``w * cosine + (1 - w) * coverage``; a paper is on topic when it reaches the
 threshold. A topic or paper without a vector is judged by its words alone. Both sides
 are computed for all candidate papers at once, so ten thousand digests share the work.
@@ -10,6 +10,7 @@ are computed for all candidate papers at once, so ten thousand digests share the
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,15 +91,23 @@ def relevance(
     *,
     vector_weight: float,
 ) -> np.ndarray:
-    """Each candidate's relevance to one topic, from 0 to 1."""
+    """Each candidate's relevance to one topic, from 0 to 1.
+
+    Coverage weighs each topic word by its rarity among the candidates (BM25's idf), so
+    "graph" counts for more than "networks" in "graph neural networks".
+    """
     n = len(candidates)
     coverage = np.zeros(n, dtype=np.float32)
+    total = 0.0
     for term in terms:
         found = candidates.postings.get(term)
+        df = 0 if found is None else len(found)
+        weight = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        total += weight
         if found is not None:
-            coverage[found] += 1.0
-    if terms:
-        coverage /= len(terms)
+            coverage[found] += weight
+    if total:
+        coverage /= total
     if vector is None or n == 0:
         return coverage
     cosine = np.clip(candidates.vectors @ vector.astype(np.float32), 0.0, 1.0)

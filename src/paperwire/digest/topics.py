@@ -4,8 +4,9 @@ A topic is matched two ways, as search does: by meaning (the cosine between the 
 vector, embedded when it was saved, and each paper's) and by words (the share of the
 topic's words, weighted by rarity, that the paper's title and abstract contain).
 Relevance is the convex combination ``w * cosine + (1 - w) * coverage``; a paper is on
-topic when it reaches the threshold. A topic or paper without a vector is judged by its words alone. Both sides
-are computed for all candidate papers at once, so ten thousand digests share the work.
+topic when it reaches the threshold. A topic or paper without a vector is judged by its
+words alone. Both sides are computed for all candidate papers at once, so ten thousand
+digests share the work.
 """
 
 from __future__ import annotations

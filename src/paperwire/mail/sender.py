@@ -188,9 +188,7 @@ class MailSession:
             client.close()
 
 
-def _transmit(
-    client: smtplib.SMTP, sender: str, recipients: list[str], message: Message
-) -> str:
+def _transmit(client: smtplib.SMTP, sender: str, recipients: list[str], message: Message) -> str:
     """MAIL, RCPT, DATA by hand, because ``sendmail`` drops the reply to DATA (the queue id)."""
     code, text = client.mail(sender)
     if code != 250:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from paperwire.search.snapshot import load_snapshot, save_snapshot
-from paperwire.search.vectors import VectorIndex, top_k
+from paperwire.search.vectors import HNSW_EXPANSION_SEARCH, VectorIndex, top_k
 from paperwire.store.base import VectorSpace
 
 
@@ -67,6 +67,8 @@ def test_snapshot_round_trip_and_staleness(tmp_path: Path) -> None:
     again, generation = loaded
     assert generation == 300 and len(again) == 300 and again.uses_hnsw
     assert again.search(vectors[9], 1)[0][0] == 9
+    # A restored graph searches as broadly as a built one (usearch does not save it).
+    assert again.hnsw.expansion_search == index.hnsw.expansion_search == HNSW_EXPANSION_SEARCH  # type: ignore[union-attr]
     later = VectorSpace("model-a", 32, epoch=1, generation=400)
     assert load_snapshot(tmp_path, later, hnsw_threshold=200) is not None
     for stale in (

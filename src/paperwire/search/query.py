@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from paperwire.ids import parse_arxiv_id
+from paperwire.search.common_terms import drop_common
 
 MAX_QUERY_CHARS = 2000
 MAX_KEYWORD_TERMS = 32
@@ -260,11 +261,16 @@ def fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def keyword_match(query: ParsedQuery) -> str | None:
-    """The FTS5 expression: any of the words, all of the phrases, none of the exclusions."""
+def keyword_match(query: ParsedQuery, common: frozenset[str] = frozenset()) -> str | None:
+    """The FTS5 expression: any of the words, all of the phrases, none of the exclusions.
+
+    Words in ``common`` (index tokens too frequent to rank by) are left out, unless the
+    query has no other word.
+    """
     parts: list[str] = []
-    if query.terms:
-        parts.append("(" + " OR ".join(fts_string(t) for t in query.terms) + ")")
+    terms = drop_common(query.terms, common)
+    if terms:
+        parts.append("(" + " OR ".join(fts_string(t) for t in terms) + ")")
     parts.extend(fts_string(p) for p in query.phrases)
     if not parts:
         return None

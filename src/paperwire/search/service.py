@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,6 +51,8 @@ MAX_LIMIT = 1000
 MIN_CANDIDATES = 100
 # Save a snapshot after catching up on this many vectors, so a restart starts warm.
 SNAPSHOT_EVERY = 20_000
+# How long the store's list of too-common words is reused before it is read again.
+COMMON_TERMS_SECONDS = 600.0
 
 __all__ = ["MAX_LIMIT", "QueryError", "SearchHit", "SearchService"]
 
@@ -77,6 +80,9 @@ class SearchService:
         self._index: VectorIndex | None = None
         self._space: VectorSpace | None = None
         self._unsaved = 0
+        self._common: tuple[float, frozenset[str]] | None = None
+        self._common_lock = threading.Lock()
+        self._common_refresh: threading.Thread | None = None
         self.vector_problem: str | None = None
         self.snapshot_root = snapshot_root(settings.data_dir, settings.database_url)
 
@@ -97,7 +103,8 @@ class SearchService:
         return self._embedder
 
     def warm_up(self) -> None:
-        """Load the vector index, and the model if there are vectors to search, now.
+        """Load the vector index, the model if there are vectors to search, and the list
+        of too-common words, now rather than in the first search.
 
         Without vectors searches are keyword-only and never embed the query, so the model
         (hundreds of MB and seconds of CPU) is left for the first search that needs it.
@@ -105,6 +112,7 @@ class SearchService:
         index = self._current_index()
         if index is not None and len(index):
             self.embedder.encode_query("warm up")
+        self._frequent_terms()
 
     def search(
         self,
@@ -194,8 +202,39 @@ class SearchService:
     def _keyword_hits(
         self, parsed: ParsedQuery, selection: PaperFilter, limit: int
     ) -> list[tuple[int, float]]:
-        match = keyword_match(parsed)
+        match = keyword_match(parsed, self._frequent_terms())
         return self.store.keyword_search(match, selection, limit=limit) if match else []
+
+    def _frequent_terms(self) -> frozenset[str]:
+        """The store's too-common words (docs/search.md).
+
+        Reading them scans the keyword index's vocabulary (about a second per 100k
+        papers), so the first search reads them and later ones use that list while a
+        background thread renews it every few minutes.
+        """
+        fraction = self.settings.search_common_term_fraction
+        if fraction >= 1.0:
+            return frozenset()
+        with self._common_lock:
+            if self._common is None:
+                self._common = (time.monotonic(), self.store.frequent_terms(fraction))
+            elif time.monotonic() - self._common[0] > COMMON_TERMS_SECONDS and not (
+                self._common_refresh and self._common_refresh.is_alive()
+            ):
+                self._common_refresh = threading.Thread(
+                    target=self._renew_frequent_terms, args=(fraction,), daemon=True
+                )
+                self._common_refresh.start()
+            return self._common[1]
+
+    def _renew_frequent_terms(self, fraction: float) -> None:
+        try:
+            terms = self.store.frequent_terms(fraction)
+        except Exception:  # the old list stays; the next search tries again
+            log.exception("could not read the frequent keyword terms")
+            return
+        with self._common_lock:
+            self._common = (time.monotonic(), terms)
 
     def _vector_hits(
         self, parsed: ParsedQuery, selection: PaperFilter, limit: int

@@ -180,6 +180,13 @@ class Store(ABC):
         phrases and exclusions with the same tokenizer as the keyword side).
         """
 
+    def frequent_terms(self, min_fraction: float) -> frozenset[str]:
+        """Keyword-index tokens found in more than ``min_fraction`` of the papers.
+
+        Stores whose keyword index cannot tell answer an empty set (nothing is dropped).
+        """
+        return frozenset()
+
     @abstractmethod
     def vector_space(self) -> VectorSpace | None:
         """The stored vectors' space, or None before anything was embedded."""

@@ -125,6 +125,21 @@ class SQLiteStore(SQLStore):
         with self.engine.connect() as conn:
             return [(row[0], -float(row[1])) for row in conn.execute(query)]
 
+    def frequent_terms(self, min_fraction: float) -> frozenset[str]:
+        """From FTS5's own vocabulary (an ``fts5vocab`` view, one scan of the term list)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.papers_fts_vocab "
+                "USING fts5vocab(main, 'papers_fts', 'row')"
+            )
+            total = conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
+            if not total:
+                return frozenset()
+            rows = conn.exec_driver_sql(
+                "SELECT term FROM temp.papers_fts_vocab WHERE doc > ?", (total * min_fraction,)
+            )
+            return frozenset(row[0] for row in rows)
+
     def backup(self, destination: Path) -> None:
         """SQLite's online backup API: a consistent copy while others read and write."""
         destination.parent.mkdir(parents=True, exist_ok=True)

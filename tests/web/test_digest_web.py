@@ -26,7 +26,7 @@ from paperwire.digest.schedule import local_today
 from paperwire.mail import Mailer
 from paperwire.store.clock import utcnow
 from paperwire.store.schema import deliveries, paper_marks, subscriber_topics, subscribers
-from paperwire.web.digest import MAIL_PAGE_CSP
+from paperwire.web.digest_forms import MAIL_PAGE_CSP
 
 SIGNER = LinkSigner(SECRET, confirm_max_age_seconds=3600)
 

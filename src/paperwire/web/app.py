@@ -15,7 +15,7 @@ from paperwire.secret import resolve_secret_key
 from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
 from paperwire.store.open import open_store
-from paperwire.web import api, auth, digest, feeds, pages
+from paperwire.web import api, auth, digest_account, feeds, pages, subscribe
 from paperwire.web.services import Services
 from paperwire.web.session import SessionMiddleware
 from paperwire.web.templating import render
@@ -56,7 +56,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(auth.router)
-    app.include_router(digest.router)
+    app.include_router(subscribe.router)
+    app.include_router(digest_account.router)
     app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from digestworld import SECRET, Inbox
 
-from conftest import SECRET, Inbox
 from paperwire.digest import subscriptions
 from paperwire.store.open import open_store
 from paperwire.store.schema import deliveries, subscribers

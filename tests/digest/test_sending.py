@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from digestworld import DigestWorld
 
-from conftest import DigestWorld
+from paperwire import trending
 from paperwire.digest import deliveries, subscriptions
 from paperwire.digest.compose import DigestContent
 from paperwire.digest.preferences import parse_preferences
@@ -210,7 +212,7 @@ def test_temporary_failures_give_up_after_the_last_attempt(world: DigestWorld) -
 
 def test_permanent_failures_stop_sending_after_the_bounce_limit(world: DigestWorld) -> None:
     subscriber = subscribe(world, "gone@example.org")
-    world.inbox.replies["gone@example.org"] = ["550 5.1.1 no such user"] * 3
+    world.inbox.rcpt_replies["gone@example.org"] = ["550 5.1.1 no such user"] * 3
     for day in (29, 30):
         assert world.run(datetime(2026, 11, day, 9, 0), digest_skip_empty=False).counts == {
             "failed": 1
@@ -271,3 +273,64 @@ def test_a_digest_left_in_flight_is_marked_for_review_not_resent(world: DigestWo
     assert row.state == "review" and "may or may not" in row.error
     assert world.run(at + timedelta(hours=2)).counts == {}
     assert world.inbox.received == []
+
+
+def test_a_refused_message_is_failed_without_counting_a_bounce(world: DigestWorld) -> None:
+    subscriber = subscribe(world, "ann@example.org")
+    world.inbox.replies["ann@example.org"] = ["554 5.7.1 message content rejected"]
+    assert world.run(datetime(2026, 11, 29, 9, 0)).counts == {"failed": 1}
+    found = subscriptions.get_subscriber(world.store, subscriber)
+    assert found is not None and (found.status, found.bounce_count) == ("active", 0)
+
+
+def test_a_lost_answer_to_the_message_goes_to_review_not_resent(world: DigestWorld) -> None:
+    subscriber = subscribe(world, "ann@example.org")
+    subscribe(world, "bob@example.org")
+    world.inbox.replies["ann@example.org"] = ["DROP"]
+    report = world.run(datetime(2026, 11, 29, 9, 0))
+    assert report.counts == {"review": 1, "sent": 1}
+    [row] = rows(world, subscriber)
+    assert row.state == "review" and "may or may not" in row.error
+    assert world.run(datetime(2026, 11, 29, 12, 0)).counts == {}
+    assert len(world.inbox.to("ann@example.org")) == 1  # received once, never again
+
+
+def test_an_unreachable_or_misconfigured_server_defers_without_bounces(
+    world: DigestWorld,
+) -> None:
+    first = subscribe(world, "ann@example.org")
+    second = subscribe(world, "bob@example.org")
+    at = datetime(2026, 11, 29, 9, 0)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    report = world.run(at, smtp_port=closed)
+    assert report.counts == {"deferred": 1}  # the run stops at the first
+    states = [row.state for row in rows(world, first) + rows(world, second)]
+    assert sorted(states) == ["pending", "pending"]
+    for subscriber in (first, second):
+        found = subscriptions.get_subscriber(world.store, subscriber)
+        assert found is not None and found.bounce_count == 0
+    # Once the server is back, after the backoff, both go out.
+    assert world.run(at + timedelta(minutes=2)).counts == {"sent": 2}
+
+
+def test_trending_papers_are_never_repeated_day_after_day(world: DigestWorld) -> None:
+    """Trending changes slowly: once the top of the list was sent, later digests reach
+    far down it, and still never repeat a paper."""
+    subscriber = subscribe(world, "ann@example.org", topics=())
+    papers = world.store.list_papers(limit=40)
+    sent: list[int] = []
+    for offset in range(7):
+        morning = datetime(2026, 11, 29, 6, 0) + timedelta(days=offset)
+        for rank, paper in enumerate(papers):  # the same ranking every day
+            for visitor in range(40 - rank):
+                trending.record_view(
+                    world.store, paper.paper_id, f"visitor-{offset}-{visitor:04d}", now=morning
+                )
+        trending.refresh_scores(world.store, now=morning + timedelta(hours=1))
+        world.run(morning + timedelta(hours=3), digest_papers_per_section=5)
+    for row in rows(world, subscriber):
+        sent += [paper for section in row.sections or [] for paper in section["papers"]]
+    assert len(sent) > 25  # the sixth digest reached past the first 25 trending papers
+    assert len(sent) == len(set(sent))

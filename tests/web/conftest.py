@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from webtools import HOSTILE_TITLE
+from webtools import HOSTILE_TITLE, SECRET
 
 from paperwire.ingest.pipeline import ingest_records
 from paperwire.ingest.reader import read_records
@@ -24,7 +24,6 @@ from paperwire.store.open import open_store
 from paperwire.web.app import create_app
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def extra_records() -> list[PaperRecord]:

@@ -14,9 +14,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from webtools import csrf_of, sign_in, soup
+from webtools import SECRET, csrf_of, sign_in, soup
 
-from conftest import SECRET
 from paperwire import accounts
 from paperwire.digest import subscriptions
 from paperwire.digest.links import LinkSigner
@@ -25,7 +24,7 @@ from paperwire.digest.run import DigestRunner
 from paperwire.digest.schedule import local_today
 from paperwire.mail import Mailer
 from paperwire.store.clock import utcnow
-from paperwire.store.schema import deliveries, paper_marks, subscriber_topics, subscribers
+from paperwire.store.schema import deliveries, paper_marks, subscriber_topics, subscribers, users
 from paperwire.web.digest_forms import MAIL_PAGE_CSP
 
 SIGNER = LinkSigner(SECRET, confirm_max_age_seconds=3600)
@@ -137,6 +136,33 @@ def test_subscribe_then_confirm_signs_in(fresh: TestClient, mail_dir: Path) -> N
     )
     assert soup(fresh.get("/account/digest")).select_one(".notice") is None  # shown once
     assert soup(fresh.get("/account")).select_one("a[href='/account/digest']") is not None
+
+    # The link has done its job: followed again (by anyone), it signs no one in.
+    fresh.cookies.clear()
+    again = fresh.post(link, data={"csrf_token": csrf_of(soup(fresh.get(link)))})
+    assert again.url.path == "/login"
+    assert fresh.get("/account/digest", follow_redirects=False).status_code == 303
+
+
+def test_a_session_of_a_deleted_account_is_not_another_account(
+    fresh: TestClient, mail_dir: Path
+) -> None:
+    store = store_of(fresh)
+    first = accounts.ensure_user(store, "first@example.org", now=utcnow())
+    # Sign in as the first user, delete them, then create a user with the same id.
+    page = fresh.get("/login")
+    fresh.post("/login", data={"email": "first@example.org", "csrf_token": csrf_of(soup(page))})
+    [message] = [m for m in mails(mail_dir) if m["To"] == "first@example.org"]
+    login = re.search(r"https?://[^/\s]+(/login/\S+)", plain(message)).group(1)  # type: ignore[union-attr]
+    confirm_page = fresh.get(login)
+    fresh.post(login, data={"csrf_token": csrf_of(soup(confirm_page))})
+    assert fresh.get("/account/digest", follow_redirects=False).status_code == 200
+    accounts.delete_user(store, first)
+    with store.writing() as conn:  # a new account that reuses the id
+        conn.execute(
+            sa.insert(users).values(id=first.id, email="second@example.org", created_at=utcnow())
+        )
+    assert fresh.get("/account/digest", follow_redirects=False).status_code == 303
 
 
 def test_confirm_post_needs_csrf(fresh: TestClient, mail_dir: Path) -> None:

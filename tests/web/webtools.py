@@ -7,6 +7,8 @@ import re
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
 
 def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
     assert response.headers["content-type"].startswith("text/html")

@@ -47,13 +47,14 @@ def topic_model(settings: Settings) -> str:
 
 
 def load_embedder(store: Store, settings: Settings) -> Embedder | None:
-    """The search embedder, or None (with a warning) when the search extras are missing:
-    topics are then saved without vectors and matched by their words."""
+    """The search embedder, or None (with a warning) when it cannot be loaded (search
+    extras missing, model files unreadable): topics are then saved without vectors and
+    matched by their words, and digests still go out."""
     from paperwire.search.service import SearchService
 
     try:
         return SearchService(settings, store).embedder
-    except ImportError as error:
+    except Exception as error:
         state.console.print(
             f"[yellow]topics not embedded:[/] {error}; they match by their words only",
             highlight=False,
@@ -77,8 +78,8 @@ def refresh_topic_vectors(store: Store, settings: Settings) -> int:
     save_topic_vectors(
         store,
         [
-            (topic_id, model, vector[1])
-            for (topic_id, _), vector in zip(stale, vectors, strict=True)
+            (topic_id, text, model, vector[1])
+            for (topic_id, text), vector in zip(stale, vectors, strict=True)
             if vector
         ],
     )

@@ -222,16 +222,14 @@ def import_subscribers(
         for start in range(0, len(rows), IMPORT_CHUNK):
             chunk = rows[start : start + IMPORT_CHUNK]
             known = _statuses(store, [row.email for row in chunk])
-            # Whoever left (or whose mail bounces) is not signed up again by an import.
+            # Whoever left, paused or bounces is not signed up again by an import (checked
+            # here to skip their embedding, and again where the row is written).
+            opted_out = (UNSUBSCRIBED, BOUNCED, PAUSED)
             for row in chunk:
-                if known.get(row.email) in (UNSUBSCRIBED, BOUNCED):
+                if known.get(row.email) in opted_out:
                     left_alone += 1
-                    state.console.print(
-                        f"[yellow]left alone[/] {path}:{row.line}: {row.email} is "
-                        f"{known[row.email]}",
-                        highlight=False,
-                    )
-            wanted = [row for row in chunk if known.get(row.email) not in (UNSUBSCRIBED, BOUNCED)]
+                    _report_left_alone(path, row.line, row.email, known[row.email])
+            wanted = [row for row in chunk if known.get(row.email) not in opted_out]
             topics = [topic for row in wanted for topic in row.preferences.topics]
             vectors = iter(_vectors(embedder, settings, topics))
             for row in wanted:
@@ -243,8 +241,12 @@ def import_subscribers(
                     row_vectors,
                     confirmed=not unconfirmed,
                     now=utcnow(),
+                    keep_opted_out=True,
                 )
-                if signer is None:
+                if request.left_alone:
+                    left_alone += 1
+                    _report_left_alone(path, row.line, row.email, "no longer subscribed")
+                elif signer is None:
                     imported += 1
                 elif request.nonce is None:
                     unchanged += 1  # already subscribed, or mailed a moment ago
@@ -341,3 +343,9 @@ def remove(email: Annotated[str, typer.Argument(help="The subscriber's address."
         raise state.fail(f"no subscriber with address {email!r}")
     delete_subscriber(store, subscriber.id)
     state.console.print(f"removed {subscriber.email}", highlight=False)
+
+
+def _report_left_alone(path: Path, line: int, email: str, status: str) -> None:
+    state.console.print(
+        f"[yellow]left alone[/] {path}:{line}: {email} is {status}", highlight=False
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 import time
@@ -32,6 +33,7 @@ from paperwire.trending import refresh_scores
 # Seconds between heartbeats while waiting or harvesting (`paperwire status` calls a
 # worker stale after 5 minutes of silence).
 BEAT_SECONDS = 60.0
+log = logging.getLogger(__name__)
 
 
 def worker(
@@ -71,9 +73,15 @@ def worker(
     state.console.print(f"worker started on {store.url}; every {interval:g} s", highlight=False)
     try:
         while True:
-            heartbeat("harvesting, embedding, refreshing trending")
-            _scheduled_work(store, settings, heartbeat)
-            _digests(store, settings, runner, heartbeat, stop)
+            try:
+                heartbeat("harvesting, embedding, refreshing trending")
+                _scheduled_work(store, settings, heartbeat)
+                _digests(store, settings, runner, heartbeat, stop)
+            except typer.Exit:
+                raise
+            except Exception as error:  # one bad round (a locked store, a bug) is not the end
+                log.exception("worker round failed")
+                state.console.print(f"[red]round failed:[/] {error}", highlight=False)
             if once or _wait(stop, interval, heartbeat):
                 break
     except typer.Exit:

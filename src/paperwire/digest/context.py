@@ -60,9 +60,11 @@ class DigestContext:
         since = self.since(claim.last_digest_at)
         topics = [(topic.text, self.topic_hits(topic, since)) for topic in claim.topics]
         categories = [(name, self.category_hits(name, since)) for name in claim.categories]
-        wanted = set(self.trending[: self.per_section * 4])
+        # Every candidate a section may reach: a subscriber who was sent the top of a
+        # list (trending changes slowly) gets papers from far down it.
+        wanted = set(self.trending)
         for _, hits in topics + categories:
-            wanted.update(hits[: self.per_section * 4])
+            wanted.update(hits)
         already = self._already_sent(claim.subscriber_id, wanted)
         return compose_digest(
             self.trending, topics, categories, already, per_section=self.per_section

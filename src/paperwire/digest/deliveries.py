@@ -10,10 +10,12 @@ never sent again automatically, because sending it twice is worse than once too 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
@@ -37,7 +39,11 @@ SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW = (
     "review",
 )
 STATES = (PENDING, SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW)
+# What ``deliver`` answers when the mail server, not this message, failed: the row is
+# pending again and the run should stop rather than fail every other message too.
+DEFERRED = "deferred"
 _CHUNK = 500
+log = logging.getLogger(__name__)
 
 # The statements of the sending loop, built once: constructing them anew for every
 # message cost more than running them (they run thousands of times per run).
@@ -146,9 +152,14 @@ def plan_deliveries(store: Store, now: datetime) -> int:
         ).all()
         due: dict[tuple[int, date], datetime] = {}
         for row in active:
-            day = schedule.due_date(now, row.hour, row.timezone, row.confirmed_at)
-            if day is not None:
-                due[(row.id, day)] = schedule.due_at(day, row.hour, row.timezone)
+            try:
+                day = schedule.due_date(now, row.hour, row.timezone, row.confirmed_at)
+                if day is not None:
+                    due[(row.id, day)] = schedule.due_at(day, row.hour, row.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                # A zone this process's tz database lacks (another process accepted it):
+                # that subscriber waits, everyone else is planned.
+                log.warning("subscriber %s: unknown time zone %r", row.id, row.timezone)
         if not due:
             return 0
         days = sorted({day for _, day in due})
@@ -219,7 +230,14 @@ def claim_next(
                 if on_dropped:
                     on_dropped(CANCELLED)
                 continue
-            if schedule.date_has_passed(row.local_date, now, row.timezone):
+            try:
+                passed = schedule.date_has_passed(row.local_date, now, row.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                _finish(conn, row.id, FAILED, now, error=f"unknown time zone {row.timezone!r}")
+                if on_dropped:
+                    on_dropped(FAILED)
+                continue
+            if passed:
                 _finish(conn, row.id, EXPIRED, now, error="its local date passed before sending")
                 if on_dropped:
                     on_dropped(EXPIRED)
@@ -324,25 +342,21 @@ def _record_failure(
     max_attempts: int,
     bounce_limit: int,
 ) -> str:
+    """Record a failed hand-over; the outcome (the row's new state, or DEFERRED)."""
     now = naive_utc(now)
     message = str(error)[:1000]
-    if not error.permanent:
+    if error.stage == "unknown":
+        _finish(conn, claim.delivery_id, REVIEW, now, error=message)
+        return REVIEW
+    if error.server_problem or not error.permanent:
         if claim.attempts >= max_attempts:
             _finish(conn, claim.delivery_id, FAILED, now, error=f"gave up: {message}")
             return FAILED
-        conn.execute(
-            sa.update(deliveries)
-            .where(deliveries.c.id == claim.delivery_id)
-            .values(
-                state=PENDING,
-                next_attempt_at=now + retry_delay(claim.attempts),
-                error=message,
-                worker=None,
-                lease_until=None,
-            )
-        )
-        return PENDING
+        _back_to_pending(conn, claim, now, message)
+        return DEFERRED if error.server_problem else PENDING
     _finish(conn, claim.delivery_id, FAILED, now, error=message)
+    if not error.recipient_refused:
+        return FAILED  # the message was refused, not the address: no bounce
     bounces = conn.execute(
         sa.update(subscribers)
         .where(subscribers.c.id == claim.subscriber_id)
@@ -357,6 +371,37 @@ def _record_failure(
         )
         cancel_pending(conn, claim.subscriber_id, now=now, reason="address bounced")
     return FAILED
+
+
+def _back_to_pending(conn: sa.Connection, claim: Claim, now: datetime, error: str) -> None:
+    conn.execute(
+        sa.update(deliveries)
+        .where(deliveries.c.id == claim.delivery_id)
+        .values(
+            state=PENDING,
+            next_attempt_at=now + retry_delay(claim.attempts),
+            error=error,
+            worker=None,
+            lease_until=None,
+        )
+    )
+
+
+def defer(store: Store, claim: Claim, worker: str, now: datetime, error: MailError) -> None:
+    """Put back a claimed digest that was never handed over (the server could not be
+    reached): it is tried again after the usual backoff."""
+    with store.writing() as conn:
+        held = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
+        if held is not None and held.state == SENDING and held.worker == worker:
+            _back_to_pending(conn, claim, naive_utc(now), str(error)[:1000])
+
+
+def fail_claim(store: Store, claim: Claim, worker: str, now: datetime, error: str) -> None:
+    """A claimed digest that could not be composed (a bug, or bad data): failed, with why."""
+    with store.writing() as conn:
+        held = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
+        if held is not None and held.state == SENDING and held.worker == worker:
+            _finish(conn, claim.delivery_id, FAILED, now, error=error[:1000])
 
 
 def _finish(

@@ -18,16 +18,20 @@ from paperwire.digest.compose import DigestContent, Section
 from paperwire.digest.context import DigestContext
 from paperwire.digest.deliveries import Claim, Topic
 from paperwire.digest.links import LinkSigner
-from paperwire.digest.render import DigestLinks, digest_message, mail_domain, render_digest
-from paperwire.digest.rules import RateGate, digest_message_id
+from paperwire.digest.render import DigestLinks, digest_message, render_digest
+from paperwire.digest.rules import RateGate
 from paperwire.digest.subscriptions import Subscriber, topic_rows
-from paperwire.mail import Mailer
+from paperwire.mail import Mailer, MailError, MailSession
 from paperwire.settings import Settings
 from paperwire.store.base import Store
 from paperwire.store.clock import utcnow
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10.0
+# A paper is stamped when its ingest transaction starts but seen only once it commits;
+# the next digest looks back this much further, so none falls between two digests
+# (none is sent twice either: every paper sent is recorded).
+ARRIVAL_MARGIN = timedelta(hours=1)
 
 
 @dataclass
@@ -74,6 +78,11 @@ class DigestRunner:
         self.lease = timedelta(minutes=settings.digest_lease_minutes)
 
     def run(self, stop: threading.Event | None = None) -> RunReport:
+        """Plan, then send due digests one by one until none is due (or ``stop`` is set).
+
+        A mail server that cannot be reached, or refuses our login or sender address,
+        ends the run early with the digest in hand put back: every other would fail too.
+        """
         report = RunReport()
         now = self.clock()
         report.review = deliveries.release_expired_leases(self.store, now)
@@ -89,30 +98,46 @@ class DigestRunner:
                     break
                 if context is None:
                     context = DigestContext(self.store, self.settings, self.clock())
-                content = context.compose(claim)
-                if content.is_empty and self.settings.digest_skip_empty:
-                    deliveries.finish_skipped(self.store, claim, self.worker, self.clock())
-                    report.add(deliveries.SKIPPED)
-                    continue
-                message = self._message(context, claim, content)
-                self.gate.wait()
-                outcome = deliveries.deliver(
-                    self.store,
-                    claim,
-                    self.worker,
-                    content,
-                    str(message["Message-ID"]),
-                    lambda message=message: session.send(message),  # type: ignore[misc]
-                    composed_at=context.now,
-                    now=self.clock,
-                    max_attempts=self.settings.digest_max_attempts,
-                    bounce_limit=self.settings.bounce_limit,
-                )
+                outcome = self._send_one(context, session, claim)
                 report.add(outcome)
+                if outcome == deliveries.DEFERRED:
+                    break
                 if self.heartbeat and time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                     self.heartbeat(f"sending digests: {report.summary()}")
                     last_beat = time.monotonic()
         return report
+
+    def _send_one(self, context: DigestContext, session: MailSession, claim: Claim) -> str:
+        try:
+            content = context.compose(claim)
+            if content.is_empty and self.settings.digest_skip_empty:
+                deliveries.finish_skipped(self.store, claim, self.worker, self.clock())
+                return deliveries.SKIPPED
+            message = self._message(context, claim, content)
+        except Exception as error:  # a bug or bad data must not stop everyone's digest
+            log.exception("could not compose the digest of delivery %s", claim.delivery_id)
+            reason = f"could not compose it: {type(error).__name__}: {error}"
+            deliveries.fail_claim(self.store, claim, self.worker, self.clock(), reason)
+            return deliveries.FAILED
+        try:
+            session.open()  # connect and log in before taking the store's write lock
+        except MailError as error:
+            log.error("mail server unavailable, digests wait: %s", error)
+            deliveries.defer(self.store, claim, self.worker, self.clock(), error)
+            return deliveries.DEFERRED
+        self.gate.wait()
+        return deliveries.deliver(
+            self.store,
+            claim,
+            self.worker,
+            content,
+            str(message["Message-ID"]),
+            lambda: session.send(message),
+            composed_at=context.now - ARRIVAL_MARGIN,
+            now=self.clock,
+            max_attempts=self.settings.digest_max_attempts,
+            bounce_limit=self.settings.bounce_limit,
+        )
 
     def _message(self, context: DigestContext, claim: Claim, content: DigestContent):  # type: ignore[no-untyped-def]
         links = DigestLinks.make(self.settings, self.signer, claim.subscriber_id, claim.local_date)
@@ -169,7 +194,3 @@ def archived(
             papers = store.get_papers(content.paper_ids)
             return render_digest(day, content, papers, links)[1]
     return None
-
-
-def message_id_for(settings: Settings, subscriber_id: int, day: date) -> str:
-    return digest_message_id(subscriber_id, day, mail_domain(settings))

@@ -56,6 +56,7 @@ class SubscribeRequest:
     subscriber_id: int
     email: str
     nonce: str | None
+    left_alone: bool = False  # an address that opted out, kept as it was
 
 
 class SubscriptionError(LookupError):
@@ -124,11 +125,16 @@ def request_subscription(
     return SubscribeRequest(subscriber_id, address, nonce)
 
 
-def confirm_subscription(store: Store, subscriber_id: int, nonce: str, *, now: datetime) -> str:
-    """Make a pending subscription active; its address. InvalidLink when the link is stale.
+def confirm_subscription(
+    store: Store, subscriber_id: int, nonce: str, *, now: datetime
+) -> str | None:
+    """Make a pending subscription active and return its address (InvalidLink when the
+    link is stale).
 
-    Confirming twice is harmless; a link from before the latest subscribe request, or
-    for a subscription that has since ended, confirms nothing.
+    Following the link again is harmless and returns None: it proved the mailbox once,
+    and a link that keeps working must not keep signing people in. A link from before
+    the latest subscribe request, or for a subscription that has since ended, confirms
+    nothing.
     """
     now = naive_utc(now)
     with store.writing() as conn:
@@ -136,7 +142,7 @@ def confirm_subscription(store: Store, subscriber_id: int, nonce: str, *, now: d
         if row is None:
             raise InvalidLink("This subscription no longer exists. Subscribe again.")
         if row.status in (ACTIVE, PAUSED) and row.confirm_nonce is None:
-            return str(row.email)
+            return None
         if row.status != PENDING or row.confirm_nonce is None:
             raise InvalidLink("This link is for a subscription that has ended. Subscribe again.")
         if not secrets.compare_digest(row.confirm_nonce, nonce):
@@ -164,11 +170,14 @@ def add_subscriber(
     *,
     confirmed: bool,
     now: datetime,
+    keep_opted_out: bool = False,
 ) -> SubscribeRequest:
     """The operator's way in: create or update a subscriber, active at once if ``confirmed``.
 
     Without ``confirmed`` the address goes through the same double opt-in as the form
-    (the returned nonce is for the confirmation mail).
+    (the returned nonce is for the confirmation mail). With ``keep_opted_out`` (an
+    import) an address that unsubscribed, bounced or paused is left exactly as it is,
+    decided in the same transaction that would change it.
     """
     if not confirmed:
         return request_subscription(store, email, preferences, topic_vectors, now=now)
@@ -186,6 +195,8 @@ def add_subscriber(
     }
     with store.writing() as conn:
         row = conn.execute(sa.select(subscribers).where(subscribers.c.email == address)).first()
+        if keep_opted_out and row is not None and row.status in (UNSUBSCRIBED, BOUNCED, PAUSED):
+            return SubscribeRequest(row.id, address, None, left_alone=True)
         if row is None:
             subscriber_id = conn.execute(
                 sa.insert(subscribers).values(
@@ -392,17 +403,21 @@ def topics_needing_vectors(store: Store, model: str) -> list[tuple[int, str]]:
     return [(row.id, row.text) for row in rows]
 
 
-def save_topic_vectors(store: Store, vectors: Sequence[tuple[int, str, bytes]]) -> None:
-    """Store (topic id, model, vector) for topics re-embedded after a model change."""
+def save_topic_vectors(store: Store, vectors: Sequence[tuple[int, str, str, bytes]]) -> None:
+    """Store (topic id, text, model, vector) for topics re-embedded after a model change."""
     if not vectors:
         return
     with store.writing() as conn:
         conn.execute(
             sa.update(subscriber_topics)
-            .where(subscriber_topics.c.id == sa.bindparam("topic_id"))
+            # The text too: a topic re-saved meanwhile may have been given the same id.
+            .where(
+                subscriber_topics.c.id == sa.bindparam("topic_id"),
+                subscriber_topics.c.text == sa.bindparam("topic_text"),
+            )
             .values(model=sa.bindparam("new_model"), vector=sa.bindparam("new_vector")),
             [
-                {"topic_id": topic_id, "new_model": model, "new_vector": vector}
-                for topic_id, model, vector in vectors
+                {"topic_id": topic_id, "topic_text": text, "new_model": model, "new_vector": vector}
+                for topic_id, text, model, vector in vectors
             ],
         )

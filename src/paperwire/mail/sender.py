@@ -29,21 +29,39 @@ DEFAULT_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "tls": 465}
 TIMEOUT_SECONDS = 30.0
 
 
+Stage = Literal["connect", "mail", "rcpt", "data", "unknown"]
+
+
 class MailError(RuntimeError):
     """A message could not be handed over (refused, or the server could not be reached).
 
     ``code`` is the SMTP reply code when the server answered; None when it could not be
-    reached or the connection broke, which is as temporary as a 4xx reply.
+    reached or the connection broke. ``stage`` says where it failed: ``connect`` (the
+    connection, greeting, TLS or login), ``mail`` (the sender), ``rcpt`` (the
+    recipient), ``data`` (the message), or ``unknown`` when the connection broke after
+    the message was handed over, so the server may or may not have accepted it.
     """
 
-    def __init__(self, message: str, code: int | None = None) -> None:
+    def __init__(self, message: str, code: int | None = None, stage: Stage = "connect") -> None:
         super().__init__(message)
         self.code = code
+        self.stage = stage
 
     @property
     def permanent(self) -> bool:
         """A 5xx reply: retrying the same message to the same address will not help."""
         return self.code is not None and 500 <= self.code < 600
+
+    @property
+    def recipient_refused(self) -> bool:
+        """The address itself was refused for good (a bounce)."""
+        return self.stage == "rcpt" and self.permanent
+
+    @property
+    def server_problem(self) -> bool:
+        """Not about this message or address: the server or its settings (login, TLS,
+        sender address). Every other message would fail the same way."""
+        return self.stage in ("connect", "mail")
 
 
 @dataclass(frozen=True)
@@ -132,13 +150,32 @@ class Mailer:
 class MailSession:
     """Messages sent over one SMTP connection, opened on first use.
 
-    A connection the server closed (idle timeout, or a 421 reply) is reopened once
-    before a message is given up as a temporary failure.
+    A connection the server closed while idle is reopened once, when that is safe: the
+    server noticed before the message was handed over. A connection that breaks after
+    the message was handed over is not retried (MailError stage ``unknown``).
     """
 
     def __init__(self, mailer: Mailer) -> None:
         self.mailer = mailer
         self._client: smtplib.SMTP | None = None
+
+    @property
+    def _where(self) -> str:
+        return f"{self.mailer.host}:{self.mailer.port}"
+
+    def open(self) -> None:
+        """Connect, greet, start TLS and log in now, unless already connected (MailError)."""
+        if self.mailer.host is None or self._client is not None:
+            return
+        try:
+            self._client = self.mailer._connect()
+        except smtplib.SMTPResponseException as error:
+            text = error.smtp_error.decode(errors="replace")
+            raise MailError(
+                f"could not connect to {self._where}: {error.smtp_code} {text}", error.smtp_code
+            ) from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailError(f"could not connect to {self._where}: {error}") from error
 
     def send(self, message: Message) -> str:
         """Send one message: the reply to its data (or the dev file's path); MailError."""
@@ -149,31 +186,23 @@ class MailSession:
         recipients = [address for _, address in getaddresses(message.get_all("To", []))]
         recipients += [address for _, address in getaddresses(message.get_all("Cc", []))]
         envelope_from = parseaddr(str(message["From"]))[1]
-        where = f"{mailer.host}:{mailer.port}"
         for attempt in (1, 2):
             fresh = self._client is None
+            self.open()
+            assert self._client is not None
             try:
-                if self._client is None:
-                    self._client = mailer._connect()
                 reply = _transmit(self._client, envelope_from, recipients, message)
-            except smtplib.SMTPServerDisconnected as error:
+            except _Stale as stale:
                 self.close()
                 if fresh or attempt == 2:
-                    raise MailError(f"could not send mail via {where}: {error}") from error
+                    raise MailError(
+                        f"could not send mail via {self._where}: {stale.__cause__}", stage="mail"
+                    ) from stale
                 continue
-            except smtplib.SMTPResponseException as error:
-                self.close()
-                text = error.smtp_error.decode(errors="replace")
-                raise MailError(
-                    f"could not send mail via {where}: {error.smtp_code} {text}", error.smtp_code
-                ) from error
             except MailError as error:
-                if error.code == 421:  # the server is closing this connection
-                    self.close()
+                if error.code in (None, 421) or error.stage == "unknown":
+                    self.close()  # the server closed it, or its state is unknown
                 raise
-            except (smtplib.SMTPException, OSError) as error:
-                self.close()
-                raise MailError(f"could not send mail via {where}: {error}") from error
             log.info("sent mail to %s via %s: %s", ", ".join(recipients), mailer.host, reply)
             return reply
         raise AssertionError("unreachable")
@@ -188,25 +217,58 @@ class MailSession:
             client.close()
 
 
+class _Stale(Exception):
+    """The connection was gone before anything of the message was handed over."""
+
+
 def _transmit(client: smtplib.SMTP, sender: str, recipients: list[str], message: Message) -> str:
-    """MAIL, RCPT, DATA by hand, because ``sendmail`` drops the reply to DATA (the queue id)."""
-    code, text = client.mail(sender)
-    if code != 250:
-        client.rset()
-        raise MailError(f"sender refused: {code} {text.decode(errors='replace')}", code)
-    accepted = 0
-    for recipient in recipients:
-        code, text = client.rcpt(recipient)
-        if code in (250, 251):
-            accepted += 1
-    if not accepted:
-        client.rset()
-        raise MailError(f"every recipient refused: {code} {text.decode(errors='replace')}", code)
+    """MAIL, RCPT, DATA by hand, because ``sendmail`` drops the reply to DATA (the queue id).
+
+    Each failure says at which stage it happened; a connection lost at MAIL or RCPT is
+    ``_Stale`` (safe to send again on a new connection).
+    """
+    try:
+        code, text = client.mail(sender)
+        if code != 250:
+            client.rset()
+            raise MailError(f"sender refused: {code} {_text(text)}", code, "mail")
+        accepted = 0
+        for recipient in recipients:
+            code, text = client.rcpt(recipient)
+            if code in (250, 251):
+                accepted += 1
+        if not accepted:
+            client.rset()
+            raise MailError(f"every recipient refused: {code} {_text(text)}", code, "rcpt")
+    except (smtplib.SMTPServerDisconnected, ConnectionError) as error:
+        raise _Stale() from error
+    except smtplib.SMTPResponseException as error:
+        raise MailError(
+            f"refused: {error.smtp_code} {_text(error.smtp_error)}", error.smtp_code, "mail"
+        ) from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailError(f"the connection failed: {error}", None, "rcpt") from error
     del message["Bcc"]
-    code, text = client.data(_wire_bytes(message))
+    try:
+        code, text = client.data(_wire_bytes(message))
+    except smtplib.SMTPResponseException as error:  # the DATA command itself was refused
+        raise MailError(
+            f"message refused: {error.smtp_code} {_text(error.smtp_error)}", error.smtp_code, "data"
+        ) from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailError(
+            f"the connection broke while the message was handed over ({error}): "
+            "the server may or may not have accepted it",
+            None,
+            "unknown",
+        ) from error
     if code != 250:
-        raise MailError(f"message refused: {code} {text.decode(errors='replace')}", code)
-    return f"{code} {text.decode(errors='replace')}"
+        raise MailError(f"message refused: {code} {_text(text)}", code, "data")
+    return f"{code} {_text(text)}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
 def _wire_bytes(message: Message) -> bytes:

@@ -256,6 +256,8 @@ subscribers = sa.Table(
     # When the last sent digest was composed: its topics cover papers that arrived since.
     sa.Column("last_digest_at", sa.DateTime),
     sa.Index("ix_subscribers_status_timezone", "status", "timezone"),
+    # Never reuse an id: unsubscribe and archive links name a subscriber by id forever.
+    sqlite_autoincrement=True,
 )
 
 # A subscriber's topics in plain words, with the vector they were embedded to on saving.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -31,20 +32,48 @@ LOGIN_SENT = (
 
 
 def current_user(request: Request) -> User | None:
-    """The signed-in user, looked up once per request; None for visitors."""
+    """The signed-in user, looked up once per request; None for visitors.
+
+    The session names the user by id and by a digest of their address: a session of a
+    deleted account must not sign its holder in as a later account given the same id.
+    """
     if hasattr(request.state, "user"):
         return request.state.user  # type: ignore[no-any-return]
     user: User | None = None
-    user_id = session_of(request).get("uid")
+    session = session_of(request)
+    user_id = session.get("uid")
     if isinstance(user_id, int):
         try:
             user = accounts.get_user(services(request).store, user_id)
         except LookupError:
             user = None
+        if user is not None and session.get("uck") != _user_check(user):
+            user = None
         if user is None:
-            session_of(request).drop("uid")
+            sign_out(request)
     request.state.user = user
     return user
+
+
+def sign_in(request: Request, user: User) -> None:
+    """Make this session the user's, with a fresh CSRF token."""
+    session = session_of(request)
+    session.set("uid", user.id)
+    session.set("uck", _user_check(user))
+    session.set("csrf", new_token())
+    request.state.user = user
+
+
+def sign_out(request: Request) -> None:
+    session = session_of(request)
+    session.drop("uid")
+    session.drop("uck")
+    session.set("csrf", new_token())
+    request.state.user = None
+
+
+def _user_check(user: User) -> str:
+    return hashlib.sha256(f"{user.id}:{user.email}".encode()).hexdigest()[:16]
 
 
 async def verify_csrf(request: Request) -> None:
@@ -141,17 +170,13 @@ def login_redeem(
         user = accounts.redeem_login_token(services(request).store, token, now=utcnow())
     except InvalidToken as error:
         return render(request, "error.html", {"status": 400, "message": error.message}, status=400)
-    session = session_of(request)
-    session.set("uid", user.id)
-    session.set("csrf", new_token())  # a fresh token for the signed-in session
+    sign_in(request, user)
     return RedirectResponse(safe_next(next, "/account"), status_code=303)
 
 
 @router.post("/logout", dependencies=[Csrf])
 def logout(request: Request) -> Response:
-    session = session_of(request)
-    session.drop("uid")
-    session.set("csrf", new_token())
+    sign_out(request)
     return RedirectResponse("/", status_code=303)
 
 

@@ -13,7 +13,7 @@ from paperwire.accounts import User
 from paperwire.digest import run, schedule, subscriptions
 from paperwire.digest.subscriptions import ACTIVE, PAUSED, Subscriber
 from paperwire.store.clock import utcnow
-from paperwire.web.auth import Csrf, current_user, login_url
+from paperwire.web.auth import Csrf, current_user, login_url, sign_out
 from paperwire.web.digest_forms import (
     FLASH,
     NOTICES,
@@ -27,7 +27,6 @@ from paperwire.web.digest_forms import (
     signer_of,
     topic_vectors,
 )
-from paperwire.web.security import new_token
 from paperwire.web.services import services
 from paperwire.web.templating import render, session_of
 
@@ -187,10 +186,8 @@ def account_delete(request: Request, confirm: Annotated[str, Form(max_length=20)
     if subscriber is not None:
         subscriptions.delete_subscriber(store, subscriber.id)
     accounts.delete_user(store, user)
-    session = session_of(request)
-    session.drop("uid")
-    session.drop(FLASH)
-    session.set("csrf", new_token())
+    sign_out(request)
+    session_of(request).drop(FLASH)
     return RedirectResponse("/", status_code=303)
 
 

@@ -21,7 +21,7 @@ from paperwire.accounts import InvalidEmail
 from paperwire.digest import deliveries, run, subscriptions
 from paperwire.digest.links import InvalidLink
 from paperwire.store.clock import utcnow
-from paperwire.web.auth import Csrf, current_user
+from paperwire.web.auth import Csrf, current_user, sign_in
 from paperwire.web.digest_forms import (
     FLASH,
     ISO_DAY,
@@ -43,7 +43,6 @@ from paperwire.web.digest_forms import (
     too_many,
     topic_vectors,
 )
-from paperwire.web.security import new_token
 from paperwire.web.services import Services, services
 from paperwire.web.templating import render, session_of
 
@@ -162,11 +161,10 @@ def confirm(request: Request, token: str) -> Response:
         email = subscriptions.confirm_subscription(store, subscriber_id, nonce, now=utcnow())
     except InvalidLink as error:
         return bad_link(request, error.message)
-    user = accounts.ensure_user(store, email, now=utcnow())
-    session = session_of(request)
-    session.set("uid", user.id)
-    session.set("csrf", new_token())  # a fresh token for the signed-in session
-    session.set(FLASH, "confirmed")
+    if email is None:  # confirmed before: the link has done its one job, it signs no one in
+        return RedirectResponse("/account/digest", status_code=303)
+    sign_in(request, accounts.ensure_user(store, email, now=utcnow()))
+    session_of(request).set(FLASH, "confirmed")
     return RedirectResponse("/account/digest", status_code=303)
 
 

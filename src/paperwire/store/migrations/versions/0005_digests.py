@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("last_digest_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subscribers")),
         sa.UniqueConstraint("email", name=op.f("uq_subscribers_email")),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_subscribers_status_timezone", "subscribers", ["status", "timezone"])
     op.create_table(

@@ -144,7 +144,7 @@ def test_smtp_login(tmp_path: Path, smtp: tuple[Controller, Inbox]) -> None:
     message.set_content("hi")
     assert Mailer.from_settings(good).send(message).startswith("250")
     bad = smtp_settings(tmp_path, controller, smtp_user="paperwire", smtp_password="wrong")
-    with pytest.raises(MailError, match="could not connect.*535") as refused:
+    with pytest.raises(MailError, match=r"could not connect.*535") as refused:
         Mailer.from_settings(bad).send(message)
     assert refused.value.server_problem and not refused.value.recipient_refused
     assert len(inbox.envelopes) == 1

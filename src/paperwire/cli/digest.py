@@ -17,6 +17,7 @@ from paperwire.digest.links import LinkSigner, link_signer
 from paperwire.digest.run import DigestRunner, RunReport, preview
 from paperwire.digest.schedule import local_today
 from paperwire.digest.subscriptions import (
+    Subscriber,
     get_subscriber_by_email,
     save_topic_vectors,
     topics_needing_vectors,
@@ -85,6 +86,17 @@ def refresh_topic_vectors(store: Store, settings: Settings) -> int:
     )
     state.console.print(f"embedded {len(stale)} topics for {model}", highlight=False)
     return len(stale)
+
+
+def subscriber_or_exit(store: Store, email: str) -> Subscriber:
+    """The subscriber with this address; a clear error and exit 1 when there is none."""
+    try:
+        subscriber = get_subscriber_by_email(store, email)
+    except InvalidEmail as error:
+        raise state.fail(f"{email!r}: {error.message}") from error
+    if subscriber is None:
+        raise state.fail(f"no subscriber with address {email!r}")
+    return subscriber
 
 
 def signer_or_exit(settings: Settings) -> LinkSigner:
@@ -169,12 +181,7 @@ def preview_digest(
     or recorded). The date defaults to the subscriber's local today."""
     store = state.store()
     settings = state.settings()
-    try:
-        subscriber = get_subscriber_by_email(store, email)
-    except InvalidEmail as error:
-        raise state.fail(f"{email!r}: {error.message}") from error
-    if subscriber is None:
-        raise state.fail(f"no subscriber with address {email!r}")
+    subscriber = subscriber_or_exit(store, email)
     signer = signer_or_exit(settings)
     now = utcnow()
     local = day.date() if day else local_today(now, subscriber.preferences.timezone)

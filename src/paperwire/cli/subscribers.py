@@ -13,7 +13,7 @@ from rich.table import Table
 
 from paperwire.accounts.emails import InvalidEmail, normalise_email
 from paperwire.cli import state
-from paperwire.cli.digest import load_embedder, signer_or_exit, topic_model
+from paperwire.cli.digest import load_embedder, signer_or_exit, subscriber_or_exit, topic_model
 from paperwire.cli.render import iso_date, to_json
 from paperwire.digest.importing import ImportFileError, ImportRow, parse_subscriber_csv
 from paperwire.digest.links import LinkSigner
@@ -335,12 +335,7 @@ def remove(email: Annotated[str, typer.Argument(help="The subscriber's address."
     """Delete a subscriber with their topics and the record of their digests (to keep
     the record, let them unsubscribe through the link in any digest instead)."""
     store = state.store()
-    try:
-        subscriber = get_subscriber_by_email(store, email)
-    except InvalidEmail as error:
-        raise state.fail(f"{email!r}: {error.message}") from error
-    if subscriber is None:
-        raise state.fail(f"no subscriber with address {email!r}")
+    subscriber = subscriber_or_exit(store, email)
     delete_subscriber(store, subscriber.id)
     state.console.print(f"removed {subscriber.email}", highlight=False)
 

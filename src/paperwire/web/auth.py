@@ -120,11 +120,11 @@ def login_request(
         "login", svc.client(request), limit=svc.settings.login_rate_per_hour, period=3600
     )
     if not verdict.allowed:
-        return _too_many(request, verdict.retry_after)
+        return too_many(request, verdict.retry_after)
     try:
         login = accounts.request_login(svc.store, address, now=utcnow())
     except RateLimited as limited:
-        return _too_many(request, limited.retry_after_seconds)
+        return too_many(request, limited.retry_after_seconds)
     link = (
         svc.settings.base_url.rstrip("/")
         + "/login/"
@@ -144,9 +144,10 @@ def _send_login_mail(svc: Services, address: str, link: str) -> None:
         log.exception("could not send the sign-in mail")
 
 
-def _too_many(request: Request, retry_after: int) -> Response:
+def too_many(request: Request, retry_after: int, what: str = "sign-in") -> Response:
+    """The 429 page: too many ``what`` requests, with when to try again."""
     minutes = max(1, round(retry_after / 60))
-    message = f"Too many sign-in requests. Try again in about {minutes} minute(s)."
+    message = f"Too many {what} requests. Try again in about {minutes} minute(s)."
     response = render(request, "error.html", {"status": 429, "message": message}, status=429)
     response.headers["retry-after"] = str(retry_after)
     return response

@@ -148,14 +148,6 @@ def bad_link(request: Request, message: str) -> Response:
     return render(request, "error.html", {"status": 400, "message": message}, status=400)
 
 
-def too_many(request: Request, retry_after: int) -> Response:
-    minutes = max(1, round(retry_after / 60))
-    message = f"Too many subscribe requests. Try again in about {minutes} minute(s)."
-    response = render(request, "error.html", {"status": 429, "message": message}, status=429)
-    response.headers["retry-after"] = str(retry_after)
-    return response
-
-
 def mail_page(html: str) -> HTMLResponse:
     """A digest as its own document, under a policy that allows its inline styles only."""
     response = HTMLResponse(html)

@@ -21,7 +21,7 @@ from paperwire.accounts import InvalidEmail
 from paperwire.digest import deliveries, run, subscriptions
 from paperwire.digest.links import InvalidLink
 from paperwire.store.clock import utcnow
-from paperwire.web.auth import Csrf, current_user, sign_in
+from paperwire.web.auth import Csrf, current_user, sign_in, too_many
 from paperwire.web.digest_forms import (
     FLASH,
     ISO_DAY,
@@ -40,7 +40,6 @@ from paperwire.web.digest_forms import (
     csrf_ok,
     mail_page,
     signer_of,
-    too_many,
     topic_vectors,
 )
 from paperwire.web.services import Services, services
@@ -106,7 +105,7 @@ def subscribe(
         "subscribe", svc.client(request), limit=svc.settings.subscribe_rate_per_hour, period=3600
     )
     if not verdict.allowed:
-        return too_many(request, verdict.retry_after)
+        return too_many(request, verdict.retry_after, "subscribe")
     if website.strip():  # only robots fill the hidden field: tell them it worked
         return _sent(request, _shown_address(email))
     address, preferences, errors = check_form(values, with_email=True)

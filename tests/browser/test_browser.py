@@ -6,86 +6,23 @@ folder, upvote, the paper climbing trending, sign-out. Screenshots go to test-ar
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from pathlib import Path
 
-import httpx
 import pytest
+from browsertools import ARGS, ARTIFACTS, CHROMIUM, mailed_link, needs_chromium, served
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-]  # fmt: skip
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     data = tmp_path_factory.mktemp("served")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PAPERWIRE_ENV": "development",
-        "PAPERWIRE_DATA_DIR": str(data),
-        "PAPERWIRE_DATABASE_URL": f"sqlite:///{data}/paperwire.db",
-        "PAPERWIRE_BASE_URL": base,
-        "PAPERWIRE_TRENDING_REFRESH_SECONDS": "1",
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-    }
-    cli = [sys.executable, "-m", "paperwire.cli"]
-    for command in (["init"], ["demo"]):
-        subprocess.run([*cli, *command], env=env, check=True, capture_output=True, timeout=600)
-    log = (data / "serve.log").open("w")
-    process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError((data / "serve.log").read_text())
-        yield base, data
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
-def newest_link(mail: Path, base: str, timeout: float = 15) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        files = sorted(mail.glob("*.eml")) if mail.exists() else []
-        if files:
-            message = message_from_bytes(files[-1].read_bytes(), policy=policy.default)
-            body = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-            found = re.search(re.escape(base) + r"/login/\S+", body)
-            if found:
-                return found.group(0)
-        time.sleep(0.2)
-    raise AssertionError("no sign-in mail arrived")
+    extra = {"PAPERWIRE_TRENDING_REFRESH_SECONDS": "1"}
+    with served(data, [["init"], ["demo"]], extra) as running:
+        yield running
 
 
 def test_reader_journey(server: tuple[str, Path]) -> None:
@@ -123,7 +60,7 @@ def test_reader_journey(server: tuple[str, Path]) -> None:
         page.click("main button[type=submit]")
         expect(page.locator("[role=status]")).to_contain_text("reader@example.org")
 
-        page.goto(newest_link(data / "mail", base))
+        page.goto(mailed_link(data / "mail", base, r"/login/\S+", timeout=15))
         expect(page.locator("main strong")).to_have_text("reader@example.org")
         page.click("main button[type=submit]")
         page.wait_for_url(paper_url)

@@ -22,12 +22,18 @@ import sqlalchemy as sa
 from paperwire.digest import schedule
 from paperwire.digest.compose import DigestContent
 from paperwire.digest.rules import retry_delay
-from paperwire.digest.subscriptions import ACTIVE, BOUNCED, PENDING, cancel_pending
+from paperwire.digest.subscriptions import (
+    ACTIVE,
+    BOUNCED,
+    PENDING,
+    cancel_pending,
+    topic_rows,
+)
 from paperwire.mail import MailError
 from paperwire.store.base import Store
 from paperwire.store.bulk import dialect_insert
 from paperwire.store.clock import naive_utc
-from paperwire.store.schema import deliveries, digest_papers, subscriber_topics, subscribers
+from paperwire.store.schema import deliveries, digest_papers, subscribers
 
 SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW = (
     "sending",
@@ -74,11 +80,6 @@ _MARK_SENDING = (
         lease_until=sa.bindparam("lease_until"),
         attempts=deliveries.c.attempts + 1,
     )
-)
-_TOPICS = (
-    sa.select(subscriber_topics.c.text, subscriber_topics.c.model, subscriber_topics.c.vector)
-    .where(subscriber_topics.c.subscriber_id == sa.bindparam("subscriber"))
-    .order_by(subscriber_topics.c.position)
 )
 # The subscriber's status and the claim, read under the lock an unsubscribe also needs.
 _RECHECK = (
@@ -247,7 +248,7 @@ def claim_next(
             )
             topics = tuple(
                 Topic(topic.text, topic.model, topic.vector)
-                for topic in conn.execute(_TOPICS, {"subscriber": row.subscriber_id})
+                for topic in topic_rows(conn, row.subscriber_id)
             )
             return Claim(
                 delivery_id=row.id,
@@ -296,8 +297,8 @@ def deliver(
     stops the message, and one that comes later waits until it is recorded.
     """
     with store.writing() as conn:
-        held = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
-        if held is None or held.state != SENDING or held.worker != worker:
+        held = _held(conn, claim, worker)
+        if held is None:
             return "lost"  # the lease ran out and the row went to review
         if held.status != ACTIVE:
             _finish(conn, claim.delivery_id, CANCELLED, now(), error=f"subscriber is {held.status}")
@@ -391,17 +392,24 @@ def defer(store: Store, claim: Claim, worker: str, now: datetime, error: MailErr
     """Put back a claimed digest that was never handed over (the server could not be
     reached): it is tried again after the usual backoff."""
     with store.writing() as conn:
-        held = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
-        if held is not None and held.state == SENDING and held.worker == worker:
+        if _held(conn, claim, worker) is not None:
             _back_to_pending(conn, claim, naive_utc(now), str(error)[:1000])
 
 
 def fail_claim(store: Store, claim: Claim, worker: str, now: datetime, error: str) -> None:
     """A claimed digest that could not be composed (a bug, or bad data): failed, with why."""
     with store.writing() as conn:
-        held = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
-        if held is not None and held.state == SENDING and held.worker == worker:
+        if _held(conn, claim, worker) is not None:
             _finish(conn, claim.delivery_id, FAILED, now, error=error[:1000])
+
+
+def _held(conn: sa.Connection, claim: Claim, worker: str) -> Any:
+    """The claim's row with its subscriber's status, if ``worker`` still holds it (read
+    under the lock an unsubscribe also needs); None once the lease passed to review."""
+    held = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
+    if held is None or held.state != SENDING or held.worker != worker:
+        return None
+    return held
 
 
 def _finish(

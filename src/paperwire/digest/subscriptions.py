@@ -321,15 +321,17 @@ def list_subscribers(store: Store, status: str | None = None) -> list[Subscriber
     return [_subscriber_from(row, topics.get(row.id, ())) for row in rows]
 
 
+# Built once: the sender reads a subscriber's topics for every digest it sends.
+_TOPICS = (
+    sa.select(subscriber_topics)
+    .where(subscriber_topics.c.subscriber_id == sa.bindparam("subscriber"))
+    .order_by(subscriber_topics.c.position)
+)
+
+
 def topic_rows(conn: sa.Connection, subscriber_id: int) -> list[Any]:
     """A subscriber's topics in order, with their stored vectors."""
-    return list(
-        conn.execute(
-            sa.select(subscriber_topics)
-            .where(subscriber_topics.c.subscriber_id == subscriber_id)
-            .order_by(subscriber_topics.c.position)
-        ).all()
-    )
+    return list(conn.execute(_TOPICS, {"subscriber": subscriber_id}).all())
 
 
 def _save_topics(

@@ -56,12 +56,11 @@ class Settings(BaseSettings):
         description="Tokens of each paper the model reads: 128 halves embedding time at "
         "the same hybrid quality as 256 (docs/embedding.md).",
     )
-    search_common_term_fraction: float = Field(
-        0.1,
-        gt=0.0,
-        le=1.0,
-        description="Words in more than this share of papers are left out of keyword "
-        "ranking (1 keeps all); see docs/search.md.",
+    search_keyword_budget: int = Field(
+        10_000,
+        ge=100,
+        description="Most papers the keyword side ranks per query: the rarest query "
+        "words first, the commonest left to the meaning side; see docs/search.md.",
     )
     search_hnsw_threshold: int = Field(
         50_000, ge=1, description="Vectors past which search uses the HNSW index, not exact."

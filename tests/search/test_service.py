@@ -20,12 +20,14 @@ pytest.importorskip("sentence_transformers")
 
 from paperwire.ingest.pipeline import ingest_records
 from paperwire.ingest.reader import read_records
+from paperwire.search import service as service_module
 from paperwire.search.embedding import IncompatibleVectorsError, load_embedder
 from paperwire.search.indexing import embed_missing
-from paperwire.search.query import QueryError
+from paperwire.search.query import QueryError, fts_string, parse_query
 from paperwire.search.service import SearchService
 from paperwire.settings import Settings
 from paperwire.store.base import PaperNotFound, Store
+from paperwire.store.models import PaperFilter
 from paperwire.store.open import open_store
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -126,6 +128,46 @@ def test_filters(service: SearchService) -> None:
         "math.NT" in h.paper.categories and any("Choi" in a for a in h.paper.authors)
         for h in inline
     )
+
+
+def test_words_over_the_keyword_budget_are_left_to_meaning(
+    corpus: tuple[Settings, Store], service: SearchService
+) -> None:
+    settings, store = corpus
+    tight = SearchService(
+        settings.model_copy(update={"search_keyword_budget": 20}), store, embedder=service.embedder
+    )
+    parsed = parse_query("speculative rollouts for reinforcement learning models")
+    matches = store.count_matches([fts_string(t) for t in parsed.terms], 1000)
+    counts = dict(zip(parsed.terms, matches, strict=True))
+    kept = tight._affordable_terms(parsed, keep_rarest=False)
+    assert "speculative" in kept and "learning" not in kept
+    assert sum(counts[t] for t in kept) <= 20 < sum(counts.values())
+    assert tight._affordable_terms(parse_query("learning models"), keep_rarest=False) == ()
+    assert tight._affordable_terms(parse_query("learning models"), keep_rarest=True)
+    assert "SPEC-RL" in titles(tight.search(parsed.text, limit=3))[0]
+    common = tight.search("learning models", limit=5)  # the meaning side alone
+    assert len(common) == 5 and all(hit.keyword_rank is None for hit in common)
+
+
+def test_a_narrow_filter_finds_its_papers_beyond_the_nearest_few(
+    service: SearchService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a wide look of only 10 papers, a category with few papers is rarely among
+    them: the search then reads that category's papers and searches them exactly."""
+    monkeypatch.setattr(service_module, "MIN_CANDIDATES", 5)
+    monkeypatch.setattr(service_module, "FILTER_OVERFETCH", 2)
+    in_category = {
+        p.row_id for p in service.store.list_papers(PaperFilter(category="hep-ph"), limit=1000)
+    }
+    assert 5 < len(in_category) < 50
+    hits = service._vector_hits(
+        parse_query("graph neural networks"),
+        PaperFilter(category="hep-ph"),
+        5,
+        service._current_index(),
+    )
+    assert len(hits) == 5 and {item for item, _ in hits} <= in_category
 
 
 def test_phrase_is_required_and_exclusion_removes(service: SearchService) -> None:

@@ -133,6 +133,21 @@ def test_list_filters_and_order(store: Store, fixtures: Path) -> None:
     assert by_author and all(any("Balázs" in a for a in p.authors) for p in by_author)
 
 
+def test_filter_row_ids_within_a_set(store: Store, fixtures: Path) -> None:
+    ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
+    everyone = [p.row_id for p in store.list_papers(limit=200)]
+    half = everyone[::2]
+    for selection in (
+        PaperFilter(category="math.CO"),  # answered from the category index alone
+        PaperFilter(category="math.CO", since=date(2007, 4, 2)),
+        PaperFilter(since=date(2007, 4, 2)),
+    ):
+        selected = set(store.filter_row_ids(selection))
+        assert selected and selected != set(everyone)
+        assert set(store.filter_row_ids(selection, within=half)) == selected & set(half)
+        assert store.filter_row_ids(selection, within=[]) == []
+
+
 def test_stats_counts(store: Store, fixtures: Path) -> None:
     ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
     ingest(store, fixtures / "beir_scifact_corpus_head20.jsonl")

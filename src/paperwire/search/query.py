@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 from paperwire.ids import parse_arxiv_id
-from paperwire.search.common_terms import drop_common
 
 MAX_QUERY_CHARS = 2000
 MAX_KEYWORD_TERMS = 32
@@ -261,14 +260,14 @@ def fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def keyword_match(query: ParsedQuery, common: frozenset[str] = frozenset()) -> str | None:
+def keyword_match(query: ParsedQuery, terms: tuple[str, ...] | None = None) -> str | None:
     """The FTS5 expression: any of the words, all of the phrases, none of the exclusions.
 
-    Words in ``common`` (index tokens too frequent to rank by) are left out, unless the
-    query has no other word.
+    ``terms`` replaces the query's words (the ones the keyword index can afford, see
+    :mod:`paperwire.search.keyword_budget`); None when nothing is left to search for.
     """
     parts: list[str] = []
-    terms = drop_common(query.terms, common)
+    terms = query.terms if terms is None else terms
     if terms:
         parts.append("(" + " OR ".join(fts_string(t) for t in terms) + ")")
     parts.extend(fts_string(p) for p in query.phrases)

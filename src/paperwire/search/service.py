@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,10 +30,12 @@ from paperwire.search.embedding import (
     vector_space_name,
 )
 from paperwire.search.fusion import convex_combination, promote
+from paperwire.search.keyword_budget import affordable_terms
 from paperwire.search.query import (
     ParsedQuery,
     QueryError,
     excluded_match,
+    fts_string,
     identifier_terms,
     keyword_match,
     parse_query,
@@ -49,10 +52,13 @@ log = logging.getLogger(__name__)
 
 MAX_LIMIT = 1000
 MIN_CANDIDATES = 100
+# A filtered vector search first looks for that many times the candidates it needs.
+FILTER_OVERFETCH = 10
 # Save a snapshot after catching up on this many vectors, so a restart starts warm.
 SNAPSHOT_EVERY = 20_000
-# How long the store's list of too-common words is reused before it is read again.
-COMMON_TERMS_SECONDS = 600.0
+# How long a word's count of matching papers is reused before it is counted again.
+MATCH_COUNT_SECONDS = 600.0
+MATCH_COUNT_ENTRIES = 50_000
 
 __all__ = ["MAX_LIMIT", "QueryError", "SearchHit", "SearchService"]
 
@@ -80,9 +86,10 @@ class SearchService:
         self._index: VectorIndex | None = None
         self._space: VectorSpace | None = None
         self._unsaved = 0
-        self._common: tuple[float, frozenset[str]] | None = None
-        self._common_lock = threading.Lock()
-        self._common_refresh: threading.Thread | None = None
+        self._counted: dict[str, int] = {}
+        self._counted_since = time.monotonic()
+        self._counted_lock = threading.Lock()
+        self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword")
         self.vector_problem: str | None = None
         self.snapshot_root = snapshot_root(settings.data_dir, settings.database_url)
 
@@ -103,8 +110,8 @@ class SearchService:
         return self._embedder
 
     def warm_up(self) -> None:
-        """Load the vector index, the model if there are vectors to search, and the list
-        of too-common words, now rather than in the first search.
+        """Load the vector index, and the model if there are vectors to search, now
+        rather than in the first search.
 
         Without vectors searches are keyword-only and never embed the query, so the model
         (hundreds of MB and seconds of CPU) is left for the first search that needs it.
@@ -112,7 +119,6 @@ class SearchService:
         index = self._current_index()
         if index is not None and len(index):
             self.embedder.encode_query("warm up")
-        self._frequent_terms()
 
     def search(
         self,
@@ -139,8 +145,16 @@ class SearchService:
         )
         depth = offset + limit
         candidates = max(MIN_CANDIDATES, depth)
-        keyword = self._keyword_hits(parsed, selection, candidates)
-        vector = self._vector_hits(parsed, selection, candidates)
+        index = self._current_index()
+        if index is not None and len(index) == 0:
+            index = None
+        # The keyword side waits on SQLite and the vector side on the model and usearch,
+        # all outside the GIL: run side by side they take the time of the slower one.
+        keyword_side = self._keyword_pool.submit(
+            self._keyword_hits, parsed, selection, candidates, keep_rarest=index is None
+        )
+        vector = self._vector_hits(parsed, selection, candidates, index)
+        keyword = keyword_side.result()
         fused = convex_combination(
             keyword, vector, vector_weight=self.settings.search_vector_weight
         )
@@ -200,57 +214,70 @@ class SearchService:
     # Keyword and vector sides ------------------------------------------------------------
 
     def _keyword_hits(
-        self, parsed: ParsedQuery, selection: PaperFilter, limit: int
+        self, parsed: ParsedQuery, selection: PaperFilter, limit: int, *, keep_rarest: bool
     ) -> list[tuple[int, float]]:
-        match = keyword_match(parsed, self._frequent_terms())
+        terms = self._affordable_terms(parsed, keep_rarest=keep_rarest)
+        match = keyword_match(parsed, terms)
         return self.store.keyword_search(match, selection, limit=limit) if match else []
 
-    def _frequent_terms(self) -> frozenset[str]:
-        """The store's too-common words (docs/search.md).
+    def _affordable_terms(self, parsed: ParsedQuery, *, keep_rarest: bool) -> tuple[str, ...]:
+        """The query words within the keyword budget (docs/search.md)."""
+        budget = self.settings.search_keyword_budget
+        counts = self._match_counts(parsed.terms, budget + 1)
+        return affordable_terms(parsed.terms, counts, budget, keep_rarest=keep_rarest)
 
-        Reading them scans the keyword index's vocabulary (about a second per 100k
-        papers), so the first search reads them and later ones use that list while a
-        background thread renews it every few minutes.
-        """
-        fraction = self.settings.search_common_term_fraction
-        if fraction >= 1.0:
-            return frozenset()
-        with self._common_lock:
-            if self._common is None:
-                self._common = (time.monotonic(), self.store.frequent_terms(fraction))
-            elif time.monotonic() - self._common[0] > COMMON_TERMS_SECONDS and not (
-                self._common_refresh and self._common_refresh.is_alive()
+    def _match_counts(self, terms: tuple[str, ...], cap: int) -> dict[str, int]:
+        """Papers matching each word (at most ``cap``), remembered for a few minutes:
+        counting costs up to a millisecond a word, and queries repeat words."""
+        with self._counted_lock:
+            if (
+                time.monotonic() - self._counted_since > MATCH_COUNT_SECONDS
+                or len(self._counted) > MATCH_COUNT_ENTRIES
             ):
-                self._common_refresh = threading.Thread(
-                    target=self._renew_frequent_terms, args=(fraction,), daemon=True
-                )
-                self._common_refresh.start()
-            return self._common[1]
-
-    def _renew_frequent_terms(self, fraction: float) -> None:
-        try:
-            terms = self.store.frequent_terms(fraction)
-        except Exception:  # the old list stays; the next search tries again
-            log.exception("could not read the frequent keyword terms")
-            return
-        with self._common_lock:
-            self._common = (time.monotonic(), terms)
+                self._counted.clear()
+                self._counted_since = time.monotonic()
+            known = {t: self._counted[t] for t in terms if t in self._counted}
+        unknown = [term for term in terms if term not in known]
+        if unknown:
+            counted = self.store.count_matches([fts_string(t) for t in unknown], cap)
+            fresh = dict(zip(unknown, counted, strict=True))
+            with self._counted_lock:
+                self._counted.update(fresh)
+            known.update(fresh)
+        return known
 
     def _vector_hits(
-        self, parsed: ParsedQuery, selection: PaperFilter, limit: int
+        self,
+        parsed: ParsedQuery,
+        selection: PaperFilter,
+        limit: int,
+        index: VectorIndex | None,
     ) -> list[tuple[int, float]]:
-        if not (parsed.terms or parsed.phrases):
-            return []
-        index = self._current_index()
-        if index is None or len(index) == 0:
+        if index is None or not (parsed.terms or parsed.phrases):
             return []
         query_vector = self.embedder.encode_query(parsed.text)
-        within = None
-        if selection != PaperFilter():
-            within = np.asarray(self.store.filter_row_ids(selection), dtype=np.int64)
-        with self._index_lock:
-            hits = index.search(query_vector, limit, within=within)
+        if selection == PaperFilter():
+            with self._index_lock:
+                hits = index.search(query_vector, limit)
+        else:
+            hits = self._filtered_vector_hits(index, query_vector, selection, limit)
         return self._apply_syntax(parsed, hits)
+
+    def _filtered_vector_hits(
+        self, index: VectorIndex, query_vector: np.ndarray, selection: PaperFilter, limit: int
+    ) -> list[tuple[int, float]]:
+        """The nearest papers the filter keeps: the filter is checked on a wide set of
+        nearest papers first, and only a narrow filter (one that keeps too few of them)
+        reads all its papers from the store, for an exact search over those."""
+        with self._index_lock:
+            wide = index.search(query_vector, limit * FILTER_OVERFETCH)
+        kept = set(self.store.filter_row_ids(selection, within=[item for item, _ in wide]))
+        hits = [pair for pair in wide if pair[0] in kept][:limit]
+        if len(hits) == limit or len(wide) < limit * FILTER_OVERFETCH:
+            return hits  # enough, or every vector was looked at
+        within = np.asarray(self.store.filter_row_ids(selection), dtype=np.int64)
+        with self._index_lock:
+            return index.search(query_vector, limit, within=within)
 
     def _apply_syntax(
         self, parsed: ParsedQuery, hits: list[tuple[int, float]]
@@ -309,8 +336,8 @@ class SearchService:
             paper = self.store.get_paper(arxiv_id)
         except PaperNotFound:
             return None
-        if selection != PaperFilter() and paper.row_id not in set(
-            self.store.filter_row_ids(selection)
+        if selection != PaperFilter() and not self.store.filter_row_ids(
+            selection, within=[paper.row_id]
         ):
             return None
         return paper.row_id
@@ -320,7 +347,7 @@ class SearchService:
             parsed = parse_query(paper.title.replace('"', " "))
         except QueryError:
             return []
-        match = keyword_match(parsed)
+        match = keyword_match(parsed, self._affordable_terms(parsed, keep_rarest=True))
         hits = self.store.keyword_search(match, limit=limit + 1) if match else []
         hits = [pair for pair in hits if pair[0] != paper.row_id][:limit]
         found = self.store.get_papers([item for item, _ in hits])

@@ -17,9 +17,7 @@ import numpy as np
 DEFAULT_HNSW_THRESHOLD = 50_000
 HNSW_CONNECTIVITY = 16
 HNSW_EXPANSION_ADD = 128
-HNSW_EXPANSION_SEARCH = 96
-# A filter that keeps at most this many papers is searched exactly over those papers.
-EXACT_SUBSET_LIMIT = 100_000
+HNSW_EXPANSION_SEARCH = 1024
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -146,17 +144,13 @@ class VectorIndex:
         within: np.ndarray | None = None,
         exact: bool = False,
     ) -> list[tuple[int, float]]:
-        """The ``k`` nearest (row id, cosine), best first; ``within`` restricts to those ids."""
+        """The ``k`` nearest (row id, cosine), best first; ``within`` restricts an exact
+        search to those ids."""
         if self._size == 0 or k <= 0:
             return []
         query = np.asarray(query, dtype=np.float32).reshape(self.dimension)
         if within is not None:
-            if len(within) <= EXACT_SUBSET_LIMIT or self._hnsw is None:
-                return self._exact_subset(query, k, within)
-            allowed = set(np.asarray(within).tolist())
-            found = self._approximate(query, min(self._size, k * 10))
-            hits = [pair for pair in found if pair[0] in allowed][:k]
-            return hits if len(hits) >= k else self._exact_subset(query, k, within)
+            return self._exact_subset(query, k, within)
         if self._hnsw is None or exact:
             scores = self.matrix @ query
             best = top_k(scores, k)

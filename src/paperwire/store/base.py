@@ -162,8 +162,11 @@ class Store(ABC):
         """Papers by internal row id (missing ids are left out)."""
 
     @abstractmethod
-    def filter_row_ids(self, selection: PaperFilter) -> list[int]:
-        """Row ids of every paper the filter selects (used to restrict vector search)."""
+    def filter_row_ids(
+        self, selection: PaperFilter, *, within: Sequence[int] | None = None
+    ) -> list[int]:
+        """Row ids of the papers the filter selects, among ``within`` if given (used to
+        restrict vector search)."""
 
     @abstractmethod
     def keyword_search(
@@ -180,12 +183,9 @@ class Store(ABC):
         phrases and exclusions with the same tokenizer as the keyword side).
         """
 
-    def frequent_terms(self, min_fraction: float) -> frozenset[str]:
-        """Keyword-index tokens found in more than ``min_fraction`` of the papers.
-
-        Stores whose keyword index cannot tell answer an empty set (nothing is dropped).
-        """
-        return frozenset()
+    @abstractmethod
+    def count_matches(self, matches: Sequence[str], cap: int) -> list[int]:
+        """How many papers each engine full-text query matches, counting at most ``cap``."""
 
     @abstractmethod
     def vector_space(self) -> VectorSpace | None:

@@ -210,10 +210,21 @@ class SQLStore(Store):
             found = self._hydrate(conn, sa.select(papers).where(papers.c.id.in_(list(row_ids))))
         return {paper.row_id: paper for paper in found}
 
-    def filter_row_ids(self, selection: PaperFilter) -> list[int]:
-        query = self._select(selection).with_only_columns(papers.c.id)
+    def filter_row_ids(
+        self, selection: PaperFilter, *, within: Sequence[int] | None = None
+    ) -> list[int]:
+        if within is not None and selection == PaperFilter(category=selection.category):
+            # Without reading paper rows (tens of µs each at a million papers).
+            query = sa.select(paper_categories.c.paper_id).where(
+                paper_categories.c.category == selection.category,
+                paper_categories.c.paper_id.in_(list(within)),
+            )
+        else:
+            query = self._select(selection).with_only_columns(papers.c.id)
+            if within is not None:
+                query = query.where(papers.c.id.in_(list(within)))
         with self.engine.connect() as conn:
-            return list(conn.execute(query).scalars())
+            return conn.execute(query).scalars().all()  # type: ignore[return-value]
 
     def vector_space(self) -> VectorSpace | None:
         with self.engine.connect() as conn:
@@ -301,12 +312,7 @@ class SQLStore(Store):
         if selection.until:
             query = query.where(papers.c.published <= datetime.combine(selection.until, time.max))
         if selection.category:
-            query = query.where(
-                sa.exists().where(
-                    paper_categories.c.paper_id == papers.c.id,
-                    paper_categories.c.category == selection.category,
-                )
-            )
+            query = query.where(in_category(selection.category, papers.c.id))
         if selection.author:
             query = query.where(
                 sa.cast(papers.c.authors, sa.Text).ilike(
@@ -336,6 +342,13 @@ class SQLStore(Store):
         for row in conn.execute(sa.select(paper_metrics).where(paper_metrics.c.paper_id.in_(ids))):
             found[row.paper_id].metrics[(row.source, row.name)] = row.value
         return [found[row.id] for row in rows]
+
+
+def in_category(category: str, paper_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """The paper is in the category: one lookup in ``paper_categories``' primary key."""
+    return sa.exists().where(
+        paper_categories.c.paper_id == paper_id, paper_categories.c.category == category
+    )
 
 
 def _has_vector() -> sa.ColumnElement[bool]:

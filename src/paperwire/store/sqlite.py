@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 
 from paperwire.store.models import PaperFilter
 from paperwire.store.schema import papers
-from paperwire.store.sql import SQLStore
+from paperwire.store.sql import SQLStore, in_category
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -107,38 +108,39 @@ class SQLiteStore(SQLStore):
         limit: int = 100,
         within: Sequence[int] | None = None,
     ) -> list[tuple[int, float]]:
-        """FTS5 ``MATCH`` ranked by bm25 (negated, so higher is better), filters joined in."""
+        """FTS5 ``MATCH`` ranked by bm25 (negated, so higher is better), filters joined in
+        (paper rows are read only for dates and authors: a category is checked in its own
+        index, far cheaper per matching paper)."""
         bm25 = sa.func.bm25(sa.literal_column("papers_fts"), *FTS_WEIGHTS)
-        query = sa.select(_FTS.c.rowid, bm25).where(
-            sa.literal_column("papers_fts").op("MATCH")(match)
-        )
-        if selection != PaperFilter():
+        on_paper_rows = replace(selection, category=None)
+        if on_paper_rows == PaperFilter():
+            query = sa.select(_FTS.c.rowid, bm25)
+        else:
             query = (
-                self._select(selection)
+                self._select(on_paper_rows)
                 .with_only_columns(_FTS.c.rowid, bm25)
                 .join_from(papers, _FTS, _FTS.c.rowid == papers.c.id)
-                .where(sa.literal_column("papers_fts").op("MATCH")(match))
             )
+        query = query.where(sa.literal_column("papers_fts").op("MATCH")(match))
+        if selection.category:
+            query = query.where(in_category(selection.category, _FTS.c.rowid))
         if within is not None:
             query = query.where(_FTS.c.rowid.in_(list(within)))
         query = query.order_by(bm25).limit(limit)
         with self.engine.connect() as conn:
             return [(row[0], -float(row[1])) for row in conn.execute(query)]
 
-    def frequent_terms(self, min_fraction: float) -> frozenset[str]:
-        """From FTS5's own vocabulary (an ``fts5vocab`` view, one scan of the term list)."""
+    def count_matches(self, matches: Sequence[str], cap: int) -> list[int]:
+        """One statement for all: an unranked FTS5 scan reads its posting list lazily,
+        so each count stops after ``cap`` rows."""
+        if not matches:
+            return []
+        one = "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)"
+        sql = " UNION ALL ".join(f"SELECT {n}, ({one})" for n in range(len(matches)))
+        parameters = tuple(value for match in matches for value in (match, cap))
         with self.engine.connect() as conn:
-            conn.exec_driver_sql(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.papers_fts_vocab "
-                "USING fts5vocab(main, 'papers_fts', 'row')"
-            )
-            total = conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one()
-            if not total:
-                return frozenset()
-            rows = conn.exec_driver_sql(
-                "SELECT term FROM temp.papers_fts_vocab WHERE doc > ?", (total * min_fraction,)
-            )
-            return frozenset(row[0] for row in rows)
+            counted = dict(conn.exec_driver_sql(sql, parameters).all())
+        return [counted[n] for n in range(len(matches))]
 
     def backup(self, destination: Path) -> None:
         """SQLite's online backup API: a consistent copy while others read and write."""

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         "the same hybrid quality as 256 (docs/embedding.md).",
     )
     search_keyword_budget: int = Field(
-        10_000,
+        5_000,
         ge=100,
         description="Most papers the keyword side ranks per query: the rarest query "
         "words first, the commonest left to the meaning side; see docs/search.md.",

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from paperwire.search.snapshot import load_snapshot, save_snapshot
-from paperwire.search.vectors import HNSW_EXPANSION_SEARCH, VectorIndex, top_k
+from paperwire.search.vectors import VectorIndex, search_breadth, top_k
 from paperwire.store.base import VectorSpace
 
 
@@ -56,6 +56,17 @@ def test_hnsw_past_the_threshold_agrees_with_exact_search() -> None:
     assert 5 not in {i for i, _ in index.search(vectors[5], 5)}
 
 
+def test_search_breadth_grows_with_the_graph() -> None:
+    assert search_breadth(300) == search_breadth(100_000) == 128
+    assert search_breadth(500_000) == 512 and search_breadth(1_000_000) == 1024
+    assert search_breadth(10**9) == 4096
+    index = VectorIndex(32, hnsw_threshold=200)
+    index.add(range(300), unit(300, seed=4))
+    index.hnsw.expansion_search = 7  # type: ignore[union-attr]
+    index.add([300], unit(1, seed=5))  # growing the graph sets the breadth again
+    assert index.hnsw.expansion_search == search_breadth(301)  # type: ignore[union-attr]
+
+
 def test_snapshot_round_trip_and_staleness(tmp_path: Path) -> None:
     vectors = unit(300, seed=3)
     index = VectorIndex(32, hnsw_threshold=200)
@@ -68,7 +79,7 @@ def test_snapshot_round_trip_and_staleness(tmp_path: Path) -> None:
     assert generation == 300 and len(again) == 300 and again.uses_hnsw
     assert again.search(vectors[9], 1)[0][0] == 9
     # A restored graph searches as broadly as a built one (usearch does not save it).
-    assert again.hnsw.expansion_search == index.hnsw.expansion_search == HNSW_EXPANSION_SEARCH  # type: ignore[union-attr]
+    assert again.hnsw.expansion_search == index.hnsw.expansion_search == search_breadth(300)  # type: ignore[union-attr]
     later = VectorSpace("model-a", 32, epoch=1, generation=400)
     assert load_snapshot(tmp_path, later, hnsw_threshold=200) is not None
     for stale in (

@@ -58,9 +58,9 @@ class Settings(BaseSettings):
     )
     search_keyword_budget: int = Field(
         5_000,
-        ge=100,
-        description="Most papers the keyword side ranks per query: the rarest query "
-        "words first, the commonest left to the meaning side; see docs/search.md.",
+        ge=1,
+        description="Papers the words a query is ranked by may match in all: the "
+        "rarest words first, the commonest left to the meaning side; see docs/search.md.",
     )
     search_hnsw_threshold: int = Field(
         50_000, ge=1, description="Vectors past which search uses the HNSW index, not exact."

@@ -64,4 +64,5 @@ def test_the_store_counts_matches_up_to_a_cap(tmp_path: Path) -> None:
     ]
     assert store.count_matches(['"model"'], 7) == [7]
     assert store.count_matches([], 7) == []
+    assert store.count_matches(['"model"'] * 501, 7) == [7] * 501  # past one compound SELECT
     store.close()

@@ -20,6 +20,7 @@ pytest.importorskip("sentence_transformers")
 
 from paperwire.ingest.pipeline import ingest_records
 from paperwire.ingest.reader import read_records
+from paperwire.records import PaperRecord
 from paperwire.search import service as service_module
 from paperwire.search.embedding import IncompatibleVectorsError, load_embedder
 from paperwire.search.indexing import embed_missing
@@ -155,19 +156,38 @@ def test_a_narrow_filter_finds_its_papers_beyond_the_nearest_few(
 ) -> None:
     """With a wide look of only 10 papers, a category with few papers is rarely among
     them: the search then reads that category's papers and searches them exactly."""
-    monkeypatch.setattr(service_module, "MIN_CANDIDATES", 5)
     monkeypatch.setattr(service_module, "FILTER_OVERFETCH", 2)
-    in_category = {
-        p.row_id for p in service.store.list_papers(PaperFilter(category="hep-ph"), limit=1000)
-    }
+    selection = PaperFilter(category="hep-ph")
+    in_category = service.store.filter_row_ids(selection)
     assert 5 < len(in_category) < 50
-    hits = service._vector_hits(
-        parse_query("graph neural networks"),
-        PaperFilter(category="hep-ph"),
-        5,
-        service._current_index(),
+    index = service._current_index()
+    assert index is not None
+    query = parse_query("graph neural networks")
+    exact = index.search(service.embedder.encode_query(query.text), 5, within=in_category)
+    assert service._vector_hits(query, selection, 5, index) == exact
+
+
+def test_words_over_the_budget_still_find_papers_that_have_no_vectors_yet(
+    tmp_path: Path, service: SearchService
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/p.db", data_dir=tmp_path, search_keyword_budget=5
     )
-    assert len(hits) == 5 and {item for item, _ in hits} <= in_category
+    store = open_store(settings.database_url)
+    store.upsert(
+        [PaperRecord(source="t", source_id="u", title="Tidal flats", abstract="Mud and birds.")]
+    )
+    assert embed_missing(store, service.embedder) == 1
+    store.upsert(
+        [
+            PaperRecord(source="t", source_id=str(n), title=f"Transformer study {n}")
+            for n in range(30)
+        ]
+    )
+    tight = SearchService(settings, store, embedder=service.embedder)
+    hits = tight.search("transformer", limit=10)
+    assert sum("Transformer" in hit.paper.title for hit in hits) == 10
+    store.close()
 
 
 def test_phrase_is_required_and_exclusion_removes(service: SearchService) -> None:

@@ -146,6 +146,7 @@ def test_filter_row_ids_within_a_set(store: Store, fixtures: Path) -> None:
         assert selected and selected != set(everyone)
         assert set(store.filter_row_ids(selection, within=half)) == selected & set(half)
         assert store.filter_row_ids(selection, within=[]) == []
+    assert sorted(store.filter_row_ids(PaperFilter(), within=half)) == sorted(half)
 
 
 def test_stats_counts(store: Store, fixtures: Path) -> None:

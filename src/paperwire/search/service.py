@@ -52,8 +52,10 @@ log = logging.getLogger(__name__)
 
 MAX_LIMIT = 1000
 MIN_CANDIDATES = 100
-# A filtered vector search first looks for that many times the candidates it needs.
+# A filtered vector search first looks for that many times the candidates it needs
+# (at most MAX_FILTER_LOOK: far below SQLite's 32,766 parameters, and quick for HNSW).
 FILTER_OVERFETCH = 10
+MAX_FILTER_LOOK = 10_000
 # Save a snapshot after catching up on this many vectors, so a restart starts warm.
 SNAPSHOT_EVERY = 20_000
 # How long a word's count of matching papers is reused before it is counted again.
@@ -89,7 +91,7 @@ class SearchService:
         self._counted: dict[str, int] = {}
         self._counted_since = time.monotonic()
         self._counted_lock = threading.Lock()
-        self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword")
+        self._keyword_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="keyword")
         self.vector_problem: str | None = None
         self.snapshot_root = snapshot_root(settings.data_dir, settings.database_url)
 
@@ -146,15 +148,21 @@ class SearchService:
         depth = offset + limit
         candidates = max(MIN_CANDIDATES, depth)
         index = self._current_index()
-        if index is not None and len(index) == 0:
-            index = None
-        # The keyword side waits on SQLite and the vector side on the model and usearch,
-        # all outside the GIL: run side by side they take the time of the slower one.
-        keyword_side = self._keyword_pool.submit(
-            self._keyword_hits, parsed, selection, candidates, keep_rarest=index is None
-        )
-        vector = self._vector_hits(parsed, selection, candidates, index)
-        keyword = keyword_side.result()
+        if index is None or len(index) == 0:
+            keyword = self._keyword_hits(parsed, selection, candidates, keep_rarest=True)
+            vector: list[tuple[int, float]] = []
+        else:
+            # The keyword side waits on SQLite, the vector side on the model and usearch,
+            # all outside the GIL: side by side they take the time of the slower one.
+            keyword_side = self._keyword_pool.submit(
+                self._keyword_hits, parsed, selection, candidates, keep_rarest=False
+            )
+            vector = self._vector_hits(parsed, selection, candidates, index)
+            keyword = keyword_side.result()
+            if not keyword and len(vector) < candidates:
+                # Meaning found too few (papers not embedded yet, a narrow filter): rank
+                # by the rarest word even if the budget had left every word out.
+                keyword = self._keyword_hits(parsed, selection, candidates, keep_rarest=True)
         fused = convex_combination(
             keyword, vector, vector_weight=self.settings.search_vector_weight
         )
@@ -270,10 +278,10 @@ class SearchService:
         nearest papers first, and only a narrow filter (one that keeps too few of them)
         reads all its papers from the store, for an exact search over those."""
         with self._index_lock:
-            wide = index.search(query_vector, limit * FILTER_OVERFETCH)
+            wide = index.search(query_vector, min(limit * FILTER_OVERFETCH, MAX_FILTER_LOOK))
         kept = set(self.store.filter_row_ids(selection, within=[item for item, _ in wide]))
         hits = [pair for pair in wide if pair[0] in kept][:limit]
-        if len(hits) == limit or len(wide) < limit * FILTER_OVERFETCH:
+        if len(hits) == limit or len(wide) >= len(index):
             return hits  # enough, or every vector was looked at
         within = np.asarray(self.store.filter_row_ids(selection), dtype=np.int64)
         with self._index_lock:

@@ -21,6 +21,8 @@ BUSY_TIMEOUT_MS = 30_000
 _FTS = sa.table("papers_fts", sa.column("rowid"))
 # bm25 weights of the indexed columns (title, abstract, authors), from the SciFact benchmark.
 FTS_WEIGHTS = (2.0, 1.0, 1.0)
+# SQLite's default limit on the SELECTs of one compound statement.
+_MAX_COMPOUND_SELECT = 500
 
 
 def dump_json(value: Any) -> str:
@@ -133,14 +135,16 @@ class SQLiteStore(SQLStore):
     def count_matches(self, matches: Sequence[str], cap: int) -> list[int]:
         """One statement for all: an unranked FTS5 scan reads its posting list lazily,
         so each count stops after ``cap`` rows."""
-        if not matches:
-            return []
         one = "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)"
-        sql = " UNION ALL ".join(f"SELECT {n}, ({one})" for n in range(len(matches)))
-        parameters = tuple(value for match in matches for value in (match, cap))
+        counts: list[int] = []
         with self.engine.connect() as conn:
-            counted = dict(conn.exec_driver_sql(sql, parameters).all())
-        return [counted[n] for n in range(len(matches))]
+            for start in range(0, len(matches), _MAX_COMPOUND_SELECT):
+                chunk = matches[start : start + _MAX_COMPOUND_SELECT]
+                sql = " UNION ALL ".join(f"SELECT {n}, ({one})" for n in range(len(chunk)))
+                parameters = tuple(value for match in chunk for value in (match, cap))
+                counted = dict(conn.exec_driver_sql(sql, parameters).all())
+                counts.extend(counted[n] for n in range(len(chunk)))
+        return counts
 
     def backup(self, destination: Path) -> None:
         """SQLite's online backup API: a consistent copy while others read and write."""

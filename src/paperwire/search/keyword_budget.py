@@ -4,9 +4,9 @@ FTS5 ranks every paper that matches an ``OR`` of words: bm25 costs about 2 µs p
 matching paper (it reads each paper's length from a table), whatever ``LIMIT`` says.
 A word found in a large share of the papers ("model", "cell" in biomedicine) therefore
 costs most of a query's time and adds almost nothing to its ranking (bm25 gives it a
-tiny idf). So a search reads at most a budget of postings: the query's rarest words
-first, then the next rarest while the sum of their paper counts stays within the
-budget. The meaning side still reads the whole query.
+tiny idf). So a search ranks by words that match at most a budget of papers in all:
+the query's rarest words first, then the next rarest while the sum of their paper
+counts stays within the budget. The meaning side still reads the whole query.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ def affordable_terms(
     up to at most ``budget``.
 
     When even the rarest is over the budget the answer is empty (the meaning side alone
-    ranks such a query), or, with ``keep_rarest`` (a store without vectors, where words
-    are all there is), that rarest term. ``matches`` gives each term's number of
-    matching papers; a count capped just above the budget is enough.
+    ranks such a query), or, with ``keep_rarest`` (when words are all there is: no
+    vectors, or meaning found too few papers), that rarest term. ``matches`` gives each
+    term's number of matching papers; a count capped just above the budget is enough.
     """
     kept: set[str] = set()
     spent = 0

@@ -45,8 +45,7 @@ from paperwire.digest.context import DigestContext
 from paperwire.digest.deliveries import Claim, Topic, plan_deliveries
 from paperwire.digest.links import LinkSigner
 from paperwire.digest.preferences import known_timezones
-from paperwire.digest.render import DigestLinks, digest_message
-from paperwire.digest.run import DigestRunner
+from paperwire.digest.run import DigestRunner, claim_message
 from paperwire.digest.schedule import local_now
 from paperwire.mail import Mailer
 from paperwire.records import PaperRecord
@@ -257,17 +256,7 @@ def measure_compose(folder: Path) -> None:
         if content.is_empty:
             empty += 1
             continue
-        links = DigestLinks.make(settings, signer, claim.subscriber_id, claim.local_date)
-        message = digest_message(
-            to=claim.email,
-            subscriber_id=claim.subscriber_id,
-            day=claim.local_date,
-            content=content,
-            papers=context.papers(content.paper_ids),
-            links=links,
-            settings=settings,
-        )
-        message.as_bytes()
+        claim_message(settings, signer, context, claim, content).as_bytes()
         papers_total += len(content.paper_ids)
     seconds = time.perf_counter() - started
     rate = len(claims) / seconds

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from email.message import Message
 
 from paperwire.digest import deliveries
 from paperwire.digest.compose import DigestContent, Section
@@ -113,7 +114,7 @@ class DigestRunner:
             if content.is_empty and self.settings.digest_skip_empty:
                 deliveries.finish_skipped(self.store, claim, self.worker, self.clock())
                 return deliveries.SKIPPED
-            message = self._message(context, claim, content)
+            message = claim_message(self.settings, self.signer, context, claim, content)
         except Exception as error:  # a bug or bad data must not stop everyone's digest
             log.exception("could not compose the digest of delivery %s", claim.delivery_id)
             reason = f"could not compose it: {type(error).__name__}: {error}"
@@ -139,17 +140,24 @@ class DigestRunner:
             bounce_limit=self.settings.bounce_limit,
         )
 
-    def _message(self, context: DigestContext, claim: Claim, content: DigestContent):  # type: ignore[no-untyped-def]
-        links = DigestLinks.make(self.settings, self.signer, claim.subscriber_id, claim.local_date)
-        return digest_message(
-            to=claim.email,
-            subscriber_id=claim.subscriber_id,
-            day=claim.local_date,
-            content=content,
-            papers=context.papers(content.paper_ids),
-            links=links,
-            settings=self.settings,
-        )
+
+def claim_message(
+    settings: Settings,
+    signer: LinkSigner,
+    context: DigestContext,
+    claim: Claim,
+    content: DigestContent,
+) -> Message:
+    """The mail for one claimed digest, with its signed links."""
+    return digest_message(
+        to=claim.email,
+        subscriber_id=claim.subscriber_id,
+        day=claim.local_date,
+        content=content,
+        papers=context.papers(content.paper_ids),
+        links=DigestLinks.make(settings, signer, claim.subscriber_id, claim.local_date),
+        settings=settings,
+    )
 
 
 def preview(

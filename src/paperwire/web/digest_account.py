@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from paperwire import accounts
 from paperwire.accounts import User
 from paperwire.digest import run, schedule, subscriptions
-from paperwire.digest.subscriptions import ACTIVE, PAUSED, Subscriber
+from paperwire.digest.preferences import Preferences
+from paperwire.digest.subscriptions import ACTIVE, PAUSED, Subscriber, TopicVector
 from paperwire.store.clock import utcnow
 from paperwire.web.auth import Csrf, current_user, login_url, sign_out
 from paperwire.web.digest_forms import (
@@ -78,6 +79,18 @@ def _own_subscriber(request: Request, user: User) -> Subscriber | None:
     return subscriptions.get_subscriber_by_email(services(request).store, user.email)
 
 
+def _checked_preferences(
+    request: Request, user: User, topics: str, categories: str, hour: str, timezone: str
+) -> tuple[Preferences, list[TopicVector]] | Response:
+    """The submitted preferences with their topics embedded, or the page again saying
+    what is wrong."""
+    values = FormValues(user.email, topics, categories, hour, timezone, guess_timezone=False)
+    _, preferences, errors = check_form(values, with_email=False)
+    if errors:
+        return _account_page(request, user, values=values, errors=errors, status=400)
+    return preferences, topic_vectors(services(request), preferences.topics)
+
+
 @router.get("/account/digest")
 def account_digest(request: Request) -> Response:
     user = current_user(request)
@@ -98,14 +111,12 @@ def account_subscribe(
     user = current_user(request)
     if user is None:
         return _to_login()
-    values = FormValues(user.email, topics, categories, hour, timezone, guess_timezone=False)
-    _, preferences, errors = check_form(values, with_email=False)
-    if errors:
-        return _account_page(request, user, values=values, errors=errors, status=400)
-    svc = services(request)
-    vectors = topic_vectors(svc, preferences.topics)
+    checked = _checked_preferences(request, user, topics, categories, hour, timezone)
+    if isinstance(checked, Response):
+        return checked
+    preferences, vectors = checked
     subscriptions.add_subscriber(
-        svc.store, user.email, preferences, vectors, confirmed=True, now=utcnow()
+        services(request).store, user.email, preferences, vectors, confirmed=True, now=utcnow()
     )
     return _back(request, "subscribed")
 
@@ -124,15 +135,13 @@ def account_preferences(
     subscriber = _own_subscriber(request, user)
     if subscriber is None or subscriber.status not in (ACTIVE, PAUSED):
         return _back(request)
-    values = FormValues(user.email, topics, categories, hour, timezone, guess_timezone=False)
-    _, preferences, errors = check_form(values, with_email=False)
-    if errors:
-        return _account_page(request, user, values=values, errors=errors, status=400)
-    svc = services(request)
-    vectors = topic_vectors(svc, preferences.topics)
+    checked = _checked_preferences(request, user, topics, categories, hour, timezone)
+    if isinstance(checked, Response):
+        return checked
+    preferences, vectors = checked
     try:
         subscriptions.update_preferences(
-            svc.store, subscriber.id, preferences, vectors, now=utcnow()
+            services(request).store, subscriber.id, preferences, vectors, now=utcnow()
         )
     except subscriptions.SubscriptionError:  # deleted meanwhile, from another tab
         return _back(request)

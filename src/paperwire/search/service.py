@@ -259,9 +259,9 @@ class SearchService:
         parsed: ParsedQuery,
         selection: PaperFilter,
         limit: int,
-        index: VectorIndex | None,
+        index: VectorIndex,
     ) -> list[tuple[int, float]]:
-        if index is None or not (parsed.terms or parsed.phrases):
+        if not (parsed.terms or parsed.phrases):
             return []
         query_vector = self.embedder.encode_query(parsed.text)
         if selection == PaperFilter():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -21,10 +21,10 @@ from paperwire.cli.papers import (
     UntilOption,
     paper_filter,
 )
-from paperwire.ingest.background import read_records_anywhere
+from paperwire.ingest.background import read_batches
 from paperwire.ingest.export import paper_to_record
 from paperwire.ingest.formats.jsonl import record_to_json
-from paperwire.ingest.pipeline import IngestReport, ingest_records
+from paperwire.ingest.pipeline import IngestReport, ingest_batches
 from paperwire.records import RecordError, UnreadableInput
 from paperwire.store.base import Store
 from paperwire.store.models import Paper
@@ -67,17 +67,18 @@ def _ingest_files(
         for path in paths:
             task = progress.add_task(path.name, total=None, rate="")
 
-            def advance(batch: list[object], _result: object, task: int = task) -> None:
+            def advance(batch: Sequence[object], _result: object, task: int = task) -> None:
                 progress.advance(task, len(batch))
                 done = progress.tasks[task]
                 if done.elapsed:
                     progress.update(task, rate=f"{done.completed / done.elapsed:,.0f}/s")
 
             try:
-                ingest_records(
+                ingest_batches(
                     store,
-                    read_records_anywhere(str(path), fmt),
-                    batch_size=batch_size,
+                    read_batches(
+                        str(path), fmt, batch_size=batch_size, prepare=store.row_preparer()
+                    ),
                     report=report,
                     on_error=show_error,
                     on_batch=advance,

@@ -3,18 +3,18 @@
 Each batch is one transaction, so an interrupted ingest leaves whole batches stored
 and nothing half-written; running it again folds the rest in (upserts are idempotent).
 
-Parsing runs in a background thread one batch ahead of the writes: SQLite releases the
-GIL while it writes and indexes, so the next batch is parsed meanwhile.
+Reading runs in a background thread one batch ahead of the writes: SQLite releases the
+GIL while it writes and indexes, so the next batch is read meanwhile.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 
+from paperwire.ingest.batch import Batch, batches_of
 from paperwire.records import PaperRecord, RecordError
 from paperwire.store.base import Store
 from paperwire.store.models import UpsertResult
@@ -49,18 +49,10 @@ class IngestReport:
         )
 
 
-def _batches(items: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRecord]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 _DONE = object()
 
 
-def _read_ahead(
-    batches: Iterator[list[PaperRecord]], depth: int = 2
-) -> Iterator[list[PaperRecord]]:
+def _read_ahead(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
     """Yield the batches of ``batches``, produced in a background thread.
 
     An exception raised while reading is re-raised here, in the caller's thread.
@@ -76,6 +68,9 @@ def _read_ahead(
                 ready.put(batch)
         except BaseException as error:  # handed to the consumer, which re-raises it
             ready.put(_Failure(error))
+        finally:
+            if isinstance(batches, Generator):
+                batches.close()  # a reader process stops here, not when collected
         ready.put(_DONE)
 
     thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
@@ -99,6 +94,30 @@ class _Failure:
     error: BaseException
 
 
+def ingest_batches(
+    store: Store,
+    batches: Iterable[Batch],
+    *,
+    report: IngestReport | None = None,
+    on_error: Callable[[RecordError], None] | None = None,
+    on_batch: Callable[[Sequence[PaperRecord], UpsertResult], None] | None = None,
+) -> IngestReport:
+    """Upsert each batch in its own transaction; collect errors (passing each to
+    ``on_error``) and call ``on_batch`` after each write."""
+    report = report or IngestReport()
+    for batch in _read_ahead(iter(batches)):
+        for error in batch.errors:
+            report.errors.append(error)
+            if on_error:
+                on_error(error)
+        if batch.records:
+            result = store.upsert(batch.records, batch.prepared)
+            report.add(result)
+            if on_batch:
+                on_batch(batch.records, result)
+    return report
+
+
 def ingest_records(
     store: Store,
     items: Iterable[PaperRecord | RecordError],
@@ -106,23 +125,6 @@ def ingest_records(
     batch_size: int = 1000,
     report: IngestReport | None = None,
     on_error: Callable[[RecordError], None] | None = None,
-    on_batch: Callable[[list[PaperRecord], UpsertResult], None] | None = None,
 ) -> IngestReport:
-    """Upsert every record; collect errors (and pass each to ``on_error`` as it comes)."""
-    report = report or IngestReport()
-
-    def records_only() -> Iterator[PaperRecord]:
-        for item in items:
-            if isinstance(item, RecordError):
-                report.errors.append(item)
-                if on_error:
-                    on_error(item)
-            else:
-                yield item
-
-    for batch in _read_ahead(_batches(records_only(), batch_size)):
-        result = store.upsert(batch)
-        report.add(result)
-        if on_batch:
-            on_batch(batch, result)
-    return report
+    """Upsert every record, ``batch_size`` to a transaction; collect errors."""
+    return ingest_batches(store, batches_of(items, batch_size), report=report, on_error=on_error)

@@ -8,7 +8,7 @@ SQLAlchemy Core; engine-specific parts (SQLite's FTS5 and online backup) live in
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -131,8 +131,18 @@ class Store(ABC):
         """A connection in a write transaction, committed when the block ends without error."""
 
     @abstractmethod
-    def upsert(self, records: Sequence[PaperRecord]) -> UpsertResult:
-        """Fold records into the store in one transaction (all or nothing)."""
+    def upsert(
+        self, records: Sequence[PaperRecord], prepared: Sequence[object] | None = None
+    ) -> UpsertResult:
+        """Fold records into the store in one transaction (all or nothing).
+
+        ``prepared``: what ``row_preparer()`` made of each record, if the caller ran it.
+        """
+
+    def row_preparer(self) -> Callable[[PaperRecord], object] | None:
+        """A pure, picklable function that prepares a record for ``upsert`` ahead of the
+        write (in a reader process, say), or None when the store has none."""
+        return None
 
     @abstractmethod
     def get_paper(self, ref: str) -> Paper:

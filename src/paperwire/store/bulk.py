@@ -9,11 +9,12 @@ apply, straight to the driver. SQLite and PostgreSQL share the ``ON CONFLICT`` s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+
+from paperwire.store.clock import iso_datetime
 
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _Compiled = tuple[str, list[str], list[Callable[[Any], Any] | None]]
@@ -39,18 +40,14 @@ def _statement(dialect: str, table: sa.Table, conflict: str, update: tuple[str, 
     )
 
 
-def _iso_datetime(value: datetime) -> str:
-    return value.isoformat(" ", "microseconds")
-
-
 def _processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
     """SQLAlchemy's bind processor for a column, with a C-speed one for SQLite datetimes.
 
     SQLAlchemy stores SQLite datetimes as ``YYYY-MM-DD HH:MM:SS.ffffff``, which is exactly
-    what ``isoformat(" ", "microseconds")`` writes for the naive datetimes the store keeps.
+    what ``iso_datetime`` writes for the naive datetimes the store keeps.
     """
     if dialect.name == "sqlite" and isinstance(column_type, sa.DateTime):
-        return _iso_datetime
+        return iso_datetime
     return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 

@@ -20,3 +20,8 @@ def naive_utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def iso_datetime(moment: datetime) -> str:
+    """How SQLAlchemy stores a naive datetime in SQLite: ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    return moment.isoformat(" ", "microseconds")

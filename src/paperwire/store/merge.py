@@ -8,11 +8,12 @@ fills empty fields but never overwrites.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from paperwire.ids import make_paper_id, normalise_doi, title_key
-from paperwire.records import PaperRecord
+from paperwire.records import PaperRecord, Version
 from paperwire.store.clock import naive_utc
 
 # Columns of ``papers`` a record can set, other than identity and bookkeeping.
@@ -33,8 +34,7 @@ CONTENT_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class IdentityKeys:
+class IdentityKeys(NamedTuple):
     paper_id: str | None
     arxiv_id: str | None
     source_keys: tuple[tuple[str, str], ...]
@@ -153,3 +153,15 @@ def new_paper_values(record: PaperRecord, paper_id: str, now: datetime) -> dict[
     )
     values["sort_date"] = values["published"] or values["first_seen"]
     return values
+
+
+def new_versions(stored: dict[int, Version], incoming: Iterable[Version]) -> dict[int, Version]:
+    """The versions of ``incoming`` to write over ``stored``: numbers not stored yet, and
+    stored ones that lack the creation date a new one has (dates as naive UTC)."""
+    written: dict[int, Version] = {}
+    for version in incoming:
+        current = written.get(version.number) or stored.get(version.number)
+        if current is None or (current.created is None and version.created is not None):
+            created = naive_utc(version.created)
+            written[version.number] = Version(version.number, created, version.size)
+    return written

@@ -61,17 +61,20 @@ class SQLStore(Store):
     def month_of(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
         raise NotImplementedError
 
-    def index_new_papers(self, conn: sa.Connection, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        """Add new papers to an engine's keyword index, in the writing transaction."""
+    def index_new_papers(self, conn: sa.Connection, rows: list[tuple[int, str, str, str]]) -> None:
+        """Add new papers (row id, title, abstract, authors as JSON text) to an engine's
+        keyword index, in the writing transaction."""
 
     # Writing ------------------------------------------------------------------------
 
-    def upsert(self, records: Sequence[PaperRecord]) -> UpsertResult:
+    def upsert(
+        self, records: Sequence[PaperRecord], prepared: Sequence[object] | None = None
+    ) -> UpsertResult:
         if not records:
             return UpsertResult()
         with self.writing() as conn:
             upsert = BatchUpsert(conn, utcnow(), self.index_new_papers)
-            return upsert.run(records)
+            return upsert.run(records, prepared)  # type: ignore[arg-type]
 
     # Reading ------------------------------------------------------------------------
 

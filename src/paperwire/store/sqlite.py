@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -12,9 +11,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from paperwire.records import PaperRecord
 from paperwire.store.models import PaperFilter
 from paperwire.store.schema import papers
 from paperwire.store.sql import SQLStore, in_category
+from paperwire.store.sqlite_rows import NewPaperRows, dump_json, prepare
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -23,11 +24,6 @@ _FTS = sa.table("papers_fts", sa.column("rowid"))
 FTS_WEIGHTS = (2.0, 1.0, 1.0)
 # SQLite's default limit on the SELECTs of one compound statement.
 _MAX_COMPOUND_SELECT = 500
-
-
-def dump_json(value: Any) -> str:
-    """How JSON columns are written: UTF-8 as is, so the keyword index sees real names."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -85,21 +81,20 @@ class SQLiteStore(SQLStore):
         ):
             yield conn
 
+    def row_preparer(self) -> Callable[[PaperRecord], NewPaperRows | None]:
+        return prepare
+
     def month_of(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
         return sa.func.strftime("%Y-%m", column)
 
-    def index_new_papers(self, conn: sa.Connection, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    def index_new_papers(self, conn: sa.Connection, rows: list[tuple[int, str, str, str]]) -> None:
         """One executemany into FTS5: about twice as fast as a per-row insert trigger.
 
         Updates and deletes are kept in step by triggers (migration 0001), which need the
-        indexed values to match the stored ones: authors are serialised as the column is.
+        indexed values to match the stored ones: authors come serialised as the column is.
         """
         conn.exec_driver_sql(
-            "INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
-            [
-                (row_id, values["title"], values["abstract"], dump_json(values["authors"]))
-                for row_id, values in rows
-            ],
+            "INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)", rows
         )
 
     def keyword_search(

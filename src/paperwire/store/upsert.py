@@ -3,6 +3,10 @@
 The rules (which record is which paper, which values win) are the pure functions of
 :mod:`paperwire.store.merge`; this module does the lookups and writes around them,
 with a handful of statements per batch rather than per record.
+
+A batch may come with each record's rows prepared ahead (:mod:`.sqlite_rows`): a record
+that matches nothing stored and nothing else in its batch is then inserted from those
+rows as they are, and its record is never read. Anything else takes the general path.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ import sqlalchemy as sa
 from paperwire.ids import make_paper_id
 from paperwire.records import PaperRecord, Version
 from paperwire.store.bulk import insert_many
-from paperwire.store.clock import naive_utc
+from paperwire.store.clock import iso_datetime
 from paperwire.store.merge import (
     IdentityKeys,
     identity_keys,
     merge_values,
     new_paper_id,
     new_paper_values,
+    new_versions,
 )
 from paperwire.store.models import UpsertResult
 from paperwire.store.schema import (
@@ -33,9 +38,19 @@ from paperwire.store.schema import (
     paper_versions,
     papers,
 )
+from paperwire.store.sqlite_rows import (
+    INSERT_CATEGORY,
+    INSERT_METRIC,
+    INSERT_PAPER,
+    INSERT_SOURCE,
+    INSERT_VERSION,
+    NewPaperRows,
+    dump_json,
+)
 
-# Called with the new papers' (row id, column values) in the same transaction.
-InsertedHook = Callable[[sa.Connection, list[tuple[int, dict[str, Any]]]], None]
+# Called with the new papers' (row id, title, abstract, authors as JSON text), in the
+# same transaction: how the SQLite store keeps its keyword index up to date.
+InsertedHook = Callable[[sa.Connection, list[tuple[int, str, str, str]]], None]
 
 
 @dataclass(slots=True, eq=False)
@@ -53,6 +68,9 @@ class _Slot:
     version_rows: dict[int, Version] = field(default_factory=dict)
     source_rows: set[tuple[str, str]] = field(default_factory=set)
     metric_rows: dict[tuple[str, str], int] = field(default_factory=dict)
+    # A new paper to insert from prepared rows, and the position of its record.
+    prepared: NewPaperRows | None = None
+    position: int = -1
 
     @property
     def latest_version(self) -> int | None:
@@ -78,14 +96,42 @@ class BatchUpsert:
         self.by_title: dict[str, _Slot] = {}
         self.slots: list[_Slot] = []
 
-    def run(self, records: Sequence[PaperRecord]) -> UpsertResult:
-        keys = [identity_keys(record) for record in records]
+    def run(
+        self,
+        records: Sequence[PaperRecord],
+        prepared: Sequence[NewPaperRows | None] | None = None,
+    ) -> UpsertResult:
+        """Fold ``records`` in; ``prepared[i]``, when given, holds ``records[i]``'s rows."""
+        rows = list(prepared) if prepared is not None else [None] * len(records)
+        keys = [
+            ready.keys if ready is not None else identity_keys(records[i])
+            for i, ready in enumerate(rows)
+        ]
         self._load_existing(keys)
         result = UpsertResult()
-        for record, key in zip(records, keys, strict=True):
-            self._fold(record, key, result)
+        for position, (key, ready) in enumerate(zip(keys, rows, strict=True)):
+            if ready is not None and self._take_prepared(ready, key, position):
+                result.inserted += 1
+            else:
+                self._fold(records, position, key, result)
         self._write()
         return result
+
+    def _take_prepared(self, ready: NewPaperRows, key: IdentityKeys, position: int) -> bool:
+        """A slot for a new paper written from ``ready``; False if the record matches one."""
+        if self._match(key)[0] is not None:
+            return False
+        values = {
+            "paper_id": self._unused_in_batch(ready.paper_id),
+            "arxiv_id": key.arxiv_id,
+            "doi": key.doi,
+            "title_key": ready.title_key,
+        }
+        slot = _Slot(values=values, is_new=True, prepared=ready, position=position)
+        slot.sources.update(key.source_keys)
+        self.slots.append(slot)
+        self._register(slot)
+        return True
 
     def _load_existing(self, keys: list[IdentityKeys]) -> None:
         arxiv_ids = {k.arxiv_id for k in keys if k.arxiv_id}
@@ -169,8 +215,17 @@ class BatchUpsert:
             return self.by_title[key.title_key], True
         return None, False
 
-    def _fold(self, record: PaperRecord, key: IdentityKeys, result: UpsertResult) -> None:
+    def _fold(
+        self,
+        records: Sequence[PaperRecord],
+        position: int,
+        key: IdentityKeys,
+        result: UpsertResult,
+    ) -> None:
+        record = records[position]
         slot, by_title = self._match(key)
+        if slot is not None and slot.prepared is not None:
+            self._unprepare(slot, records[slot.position])
         if slot is None and record.withdrawn and not record.title:
             # A deletion notice (OAI-PMH status="deleted") for a paper never stored.
             result.unchanged += 1
@@ -195,15 +250,20 @@ class BatchUpsert:
                 result.unchanged += 1
         self._register(slot)
 
+    def _unprepare(self, slot: _Slot, record: PaperRecord) -> None:
+        """Turn a prepared new paper into a general one, so another record can fold into it."""
+        keys = slot.prepared.keys  # type: ignore[union-attr]
+        slot.values = new_paper_values(record, slot.values["paper_id"], self.now)
+        slot.prepared = None
+        slot.changed = slot.categories_changed = True
+        slot.sources.clear()
+        self._fold_children(slot, record, keys)
+
     def _fold_children(self, slot: _Slot, record: PaperRecord, key: IdentityKeys) -> bool:
-        touched = False
-        for version in record.versions:
-            stored = slot.versions.get(version.number)
-            if stored is None or (stored.created is None and version.created is not None):
-                created = naive_utc(version.created)
-                merged = Version(version.number, created, version.size)
-                slot.versions[version.number] = slot.version_rows[version.number] = merged
-                touched = True
+        versions = new_versions(slot.versions, record.versions)
+        slot.versions.update(versions)
+        slot.version_rows.update(versions)
+        touched = bool(versions)
         for pair in key.source_keys:
             if pair not in slot.sources:
                 slot.sources.add(pair)
@@ -243,15 +303,20 @@ class BatchUpsert:
         new = [slot for slot in self.slots if slot.is_new]
         if new:
             self._avoid_stored_paper_ids(new)
+            general = [slot for slot in new if slot.prepared is None]
+            ready = [slot for slot in new if slot.prepared is not None]
             # A plain executemany: RETURNING in parameter order would go row by row.
-            insert_many(self.conn, papers, [slot.values for slot in new])
+            insert_many(self.conn, papers, [slot.values for slot in general])
+            if ready:
+                self.conn.exec_driver_sql(INSERT_PAPER, [self._paper_row(slot) for slot in ready])
             by_paper_id = {slot.values["paper_id"]: slot for slot in new}
             for row_id, paper_id in self.conn.execute(
                 sa.select(papers.c.id, papers.c.paper_id).where(papers.c.paper_id.in_(by_paper_id))
             ):
                 by_paper_id[paper_id].row_id = row_id
             if self.after_insert:
-                self.after_insert(self.conn, [(slot.row_id, slot.values) for slot in new])  # type: ignore[misc]
+                self.after_insert(self.conn, [_keyword_row(slot) for slot in new])
+            self._write_prepared_children(ready)
         changed = [slot for slot in self.slots if slot.changed and not slot.is_new]
         if changed:
             self.conn.execute(
@@ -262,6 +327,33 @@ class BatchUpsert:
                 ],
             )
         self._write_children()
+
+    def _paper_row(self, slot: _Slot) -> tuple[Any, ...]:
+        ready: NewPaperRows = slot.prepared  # type: ignore[assignment]
+        now = iso_datetime(self.now)
+        first_seen = ready.first_seen or now
+        return (
+            slot.values["paper_id"],
+            first_seen,
+            ready.last_updated or now,
+            ready.published or first_seen,
+            *ready.columns,
+        )
+
+    def _write_prepared_children(self, ready: list[_Slot]) -> None:
+        rows = [(slot.row_id, slot.prepared) for slot in ready]
+        now = iso_datetime(self.now)
+        for sql, params in (
+            (
+                INSERT_CATEGORY,
+                [(i, c, n) for i, r in rows for n, c in enumerate(r.categories)],  # type: ignore[union-attr]
+            ),
+            (INSERT_VERSION, [(i, *version) for i, r in rows for version in r.versions]),  # type: ignore[union-attr]
+            (INSERT_SOURCE, [(*pair, i) for i, r in rows for pair in r.keys.source_keys]),  # type: ignore[union-attr]
+            (INSERT_METRIC, [(i, *metric, now) for i, r in rows for metric in r.metrics]),  # type: ignore[union-attr]
+        ):
+            if params:
+                self.conn.exec_driver_sql(sql, params)
 
     def _write_children(self) -> None:
         recategorised = [slot for slot in self.slots if slot.categories_changed]
@@ -309,3 +401,10 @@ class BatchUpsert:
             conflict="update",
             update=("value", "observed_at"),
         )
+
+
+def _keyword_row(slot: _Slot) -> tuple[int, str, str, str]:
+    if slot.prepared is not None:
+        return (slot.row_id, *slot.prepared.keyword_row)  # type: ignore[return-value]
+    values = slot.values
+    return (slot.row_id, values["title"], values["abstract"], dump_json(values["authors"]))  # type: ignore[return-value]

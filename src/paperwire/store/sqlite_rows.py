@@ -1,0 +1,151 @@
+"""A record as the SQLite rows that store it as a new paper, made ahead of the write.
+
+Turning a record into what SQLite stores (ISO datetimes, JSON text, 0/1, the derived
+paper id) costs more Python time than SQLite spends writing it, and a store has one
+writer. ``prepare`` is a pure function, so a large file's reader process runs it next
+to the parsing; the writer then only checks identities and hands the tuples to
+``executemany`` (``BatchUpsert``'s fast path). A record that turns out to be an
+existing paper, or to share a key with another record of its batch, takes the general
+path instead, from the record itself.
+
+Values are converted exactly as the general path converts them (``bulk.insert_many``
+with SQLAlchemy's SQLite types); ``tests/store/test_prepared_rows.py`` holds the two
+paths to the same stored rows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from paperwire.records import PaperRecord
+from paperwire.store.clock import iso_datetime, naive_utc
+from paperwire.store.merge import (
+    IdentityKeys,
+    identity_keys,
+    new_paper_id,
+    new_paper_values,
+    new_versions,
+)
+
+# ``papers`` columns in the order of ``NewPaperRows.columns``, after the row's stamps.
+CONTENT_COLUMNS = (
+    "arxiv_id",
+    "doi",
+    "title_key",
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "primary_category",
+    "published",
+    "updated",
+    "journal_ref",
+    "comments",
+    "license",
+    "abs_url",
+    "pdf_url",
+    "code_url",
+    "source",
+    "withdrawn",
+)
+_TITLE_KEY = CONTENT_COLUMNS.index("title_key")
+_STAMP_COLUMNS = ("paper_id", "first_seen", "last_updated", "sort_date")
+INSERT_PAPER = (
+    f"INSERT INTO papers ({', '.join(_STAMP_COLUMNS + CONTENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (len(_STAMP_COLUMNS) + len(CONTENT_COLUMNS)))})"
+)
+INSERT_CATEGORY = "INSERT INTO paper_categories (paper_id, category, position) VALUES (?, ?, ?)"
+INSERT_VERSION = "INSERT INTO paper_versions (paper_id, version, created, size) VALUES (?, ?, ?, ?)"
+INSERT_SOURCE = "INSERT INTO paper_sources (source, source_id, paper_id) VALUES (?, ?, ?)"
+INSERT_METRIC = (
+    "INSERT INTO paper_metrics (paper_id, source, name, value, observed_at) VALUES (?, ?, ?, ?, ?)"
+)
+# A stand-in for the write's own time, which only the writer knows.
+_NOW = datetime(1, 1, 1)
+
+
+class NewPaperRows(NamedTuple):
+    """Everything inserting one record as a new paper writes, ready for the driver.
+
+    ``first_seen`` and ``last_updated`` are None unless the record carries them (an
+    export does); the writer fills in its own time. ``published`` is the sort date
+    when set, else ``first_seen``.
+    """
+
+    keys: IdentityKeys
+    paper_id: str
+    first_seen: str | None
+    last_updated: str | None
+    published: str | None
+    columns: tuple[Any, ...]
+    keyword_row: tuple[str, str, str]
+    categories: tuple[str, ...]
+    versions: tuple[tuple[int, str | None, str | None], ...]
+    metrics: tuple[tuple[str, str, int], ...]
+
+    @property
+    def title_key(self) -> str | None:
+        return self.columns[_TITLE_KEY]  # type: ignore[no-any-return]
+
+
+def dump_json(value: Any) -> str:
+    """How JSON columns are written: UTF-8 as is, so the keyword index sees real names."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else iso_datetime(value)
+
+
+def prepare(record: PaperRecord) -> NewPaperRows | None:
+    """The rows that store ``record`` as a new paper; None for a deletion notice.
+
+    A notice (a withdrawn record without a title) never creates a paper, so it always
+    takes the general path.
+    """
+    if record.withdrawn and not record.title:
+        return None
+    keys = identity_keys(record)
+    paper_id = new_paper_id(keys, record)
+    values = new_paper_values(record, paper_id, _NOW)
+    authors = dump_json(values["authors"])
+    published = _iso(values["published"])  # type: ignore[arg-type]
+    columns = (  # in CONTENT_COLUMNS order
+        values["arxiv_id"],
+        values["doi"],
+        values["title_key"],
+        values["title"],
+        values["abstract"],
+        authors,
+        dump_json(values["categories"]),
+        values["primary_category"],
+        published,
+        _iso(values["updated"]),  # type: ignore[arg-type]
+        values["journal_ref"],
+        values["comments"],
+        values["license"],
+        values["abs_url"],
+        values["pdf_url"],
+        values["code_url"],
+        values["source"],
+        int(values["withdrawn"]),  # type: ignore[call-overload]
+    )
+    metrics = {
+        (metric.source or record.source, metric.name): metric.value for metric in record.metrics
+    }
+    return NewPaperRows(
+        keys=keys,
+        paper_id=paper_id,
+        first_seen=_iso(naive_utc(record.first_seen)),
+        last_updated=_iso(naive_utc(record.last_updated)),
+        published=published,
+        columns=columns,
+        keyword_row=(values["title"], values["abstract"], authors),  # type: ignore[arg-type]
+        categories=tuple(dict.fromkeys(values["categories"])),  # type: ignore[call-overload]
+        versions=tuple(
+            (v.number, _iso(v.created), v.size) for v in new_versions({}, record.versions).values()
+        ),
+        metrics=tuple((source, name, value) for (source, name), value in metrics.items()),
+    )

@@ -70,12 +70,14 @@ def title_key(title: str) -> str:
     return " ".join(_WORD.findall(folded))
 
 
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:")
+
+
 def normalise_doi(doi: str | None) -> str | None:
     """DOIs are case-insensitive; store them lowercased without a resolver prefix."""
     if not doi:
         return None
     value = doi.strip().lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
-        if value.startswith(prefix):
-            value = value[len(prefix) :]
+    while prefix := next((p for p in _DOI_PREFIXES if value.startswith(p)), None):
+        value = value[len(prefix) :]
     return value or None

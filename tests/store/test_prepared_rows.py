@@ -11,8 +11,9 @@ import pytest
 from paperwire.ingest.reader import read_records
 from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.base import Store
+from paperwire.store.merge import identity_keys
 from paperwire.store.open import open_store
-from paperwire.store.sqlite_rows import prepare
+from paperwire.store.sqlite_rows import as_record, prepare
 
 FROZEN = datetime(2026, 11, 30, 12, 0, 0, 123456)
 PAPER_TABLES = ("papers", "paper_categories", "paper_versions", "paper_sources", "paper_metrics")
@@ -85,7 +86,7 @@ def _contents(store: Store) -> dict[str, list[tuple[object, ...]]]:
 def _fill(url: str, batches: list[list[PaperRecord]], *, prepared: bool) -> Store:
     store = open_store(url)
     for batch in batches:
-        store.upsert(batch, [prepare(record) for record in batch] if prepared else None)
+        store.upsert([prepare(record) for record in batch] if prepared else batch)
     return store
 
 
@@ -113,7 +114,7 @@ def test_a_new_paper_matched_later_in_its_batch_takes_both_records(store: Store)
     second = PaperRecord(
         source="hf-daily", title="First", arxiv_id="2611.00003", metrics=[Metric("upvotes", 5)]
     )
-    result = store.upsert([first, second], [prepare(first), prepare(second)])
+    result = store.upsert([prepare(first), prepare(second)])
     assert (result.inserted, result.updated) == (1, 1)
     paper = store.get_paper("2611.00003")
     assert paper.categories == ["cs.LG"]
@@ -122,4 +123,14 @@ def test_a_new_paper_matched_later_in_its_batch_takes_both_records(store: Store)
 
 def test_a_deletion_notice_is_never_prepared() -> None:
     notice = PaperRecord(source="arxiv", title="", arxiv_id="2611.00002", withdrawn=True)
-    assert prepare(notice) is None
+    assert prepare(notice) is notice
+
+
+def test_rows_turn_back_into_a_record_that_prepares_the_same(fixtures: Path) -> None:
+    for record in _records(fixtures):
+        rows = prepare(record)
+        if isinstance(rows, PaperRecord):
+            continue
+        again = as_record(rows)
+        assert identity_keys(again) == identity_keys(record)
+        assert prepare(again) == rows

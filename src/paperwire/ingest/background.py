@@ -4,10 +4,9 @@ Parsing and writing are both Python work; in one process they take turns on the 
 ``python -m paperwire.ingest.background`` parses a file and writes batches to its
 standard output as pickles; the writer reads them in order, errors included.
 
-The reader also runs the store's ``row_preparer`` on each record, so what a new paper
-needs written is ready before the writer sees it. The records themselves travel
-pickled as one blob per batch and are unpickled only if the writer reads them (a
-record that is not a new paper); for a fresh import, the writer never does.
+The reader also runs the store's ``row_preparer`` on each record and sends what it
+makes instead of the record, so that what a new paper needs written is ready before
+the writer sees it.
 
 The reader is started as its own small program rather than with multiprocessing's
 spawn, which would first re-import the parent's main module (the whole CLI).
@@ -20,8 +19,8 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import BinaryIO, overload
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from paperwire.ingest.batch import Batch, batches_of
 from paperwire.records import PaperRecord
@@ -33,28 +32,6 @@ _END = "end"
 _FAILED = "failed"
 
 Preparer = Callable[[PaperRecord], object]
-
-
-class PickledRecords(Sequence[PaperRecord]):
-    """A batch's records, unpickled on first access."""
-
-    def __init__(self, blob: bytes, count: int) -> None:
-        self._blob = blob
-        self._count = count
-        self._records: list[PaperRecord] | None = None
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> PaperRecord: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[PaperRecord]: ...
-    def __getitem__(self, index: int | slice) -> PaperRecord | list[PaperRecord]:
-        if self._records is None:
-            self._records = pickle.loads(self._blob)
-            self._blob = b""
-        return self._records[index]
 
 
 def read_batches(
@@ -94,8 +71,7 @@ def read_batches_in_background(
                 return
             if kind == _FAILED:
                 raise message[1]
-            _, blob, count, errors, prepared = message
-            yield Batch(records=PickledRecords(blob, count), errors=errors, prepared=prepared)
+            yield message[1]
     finally:
         if reader.poll() is None:
             reader.kill()
@@ -116,10 +92,9 @@ def _run_reader(path: str, fmt: str, batch_size: int, preparer: str, out: Binary
         prepare = getattr(importlib.import_module(module), name)
     try:
         for batch in batches_of(read_records(path, fmt), batch_size):
-            records = list(batch.records)
-            prepared = [prepare(record) for record in records] if prepare else None
-            blob = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
-            _send(out, (_BATCH, blob, len(records), batch.errors, prepared))
+            if prepare:
+                batch.records = [prepare(record) for record in batch.records]
+            _send(out, (_BATCH, batch))
         _send(out, (_END,))
     except Exception as error:  # handed to the writer, which raises it
         _send(out, (_FAILED, error))

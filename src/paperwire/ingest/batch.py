@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from paperwire.records import PaperRecord, RecordError
 
@@ -12,25 +13,24 @@ from paperwire.records import PaperRecord, RecordError
 class Batch:
     """Records to write in one transaction, and the input skipped while reading them.
 
-    ``prepared[i]``, when set, is what the store's ``row_preparer`` made of
-    ``records[i]`` (a reader process prepares rows next to the parsing).
+    A reader process sends what the store's ``row_preparer`` made of each record
+    instead of the record, which ``Store.upsert`` takes alike.
     """
 
-    records: Sequence[PaperRecord]
+    records: list[PaperRecord | Any] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
-    prepared: Sequence[object] | None = None
 
 
 def batches_of(items: Iterable[PaperRecord | RecordError], size: int) -> Iterator[Batch]:
     """``items`` in batches of ``size`` records, each with the errors read since the last."""
-    batch = Batch(records=[])
+    batch = Batch()
     for item in items:
         if isinstance(item, RecordError):
             batch.errors.append(item)
             continue
-        batch.records.append(item)  # type: ignore[attr-defined]
+        batch.records.append(item)
         if len(batch.records) >= size:
             yield batch
-            batch = Batch(records=[])
+            batch = Batch()
     if batch.records or batch.errors:
         yield batch

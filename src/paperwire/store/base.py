@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -131,17 +132,15 @@ class Store(ABC):
         """A connection in a write transaction, committed when the block ends without error."""
 
     @abstractmethod
-    def upsert(
-        self, records: Sequence[PaperRecord], prepared: Sequence[object] | None = None
-    ) -> UpsertResult:
+    def upsert(self, records: Sequence[PaperRecord | Any]) -> UpsertResult:
         """Fold records into the store in one transaction (all or nothing).
 
-        ``prepared``: what ``row_preparer()`` made of each record, if the caller ran it.
+        Each item is a record, or what ``row_preparer()`` made of one.
         """
 
-    def row_preparer(self) -> Callable[[PaperRecord], object] | None:
-        """A pure, picklable function that prepares a record for ``upsert`` ahead of the
-        write (in a reader process, say), or None when the store has none."""
+    def row_preparer(self) -> Callable[[PaperRecord], Any] | None:
+        """A pure function (importable by name) that readies a record for ``upsert``
+        ahead of the write, in a reader process; None when the store has none."""
         return None
 
     @abstractmethod

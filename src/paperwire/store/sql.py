@@ -67,14 +67,12 @@ class SQLStore(Store):
 
     # Writing ------------------------------------------------------------------------
 
-    def upsert(
-        self, records: Sequence[PaperRecord], prepared: Sequence[object] | None = None
-    ) -> UpsertResult:
+    def upsert(self, records: Sequence[PaperRecord | Any]) -> UpsertResult:
         if not records:
             return UpsertResult()
         with self.writing() as conn:
             upsert = BatchUpsert(conn, utcnow(), self.index_new_papers)
-            return upsert.run(records, prepared)  # type: ignore[arg-type]
+            return upsert.run(records)
 
     # Reading ------------------------------------------------------------------------
 

@@ -81,7 +81,7 @@ class SQLiteStore(SQLStore):
         ):
             yield conn
 
-    def row_preparer(self) -> Callable[[PaperRecord], NewPaperRows | None]:
+    def row_preparer(self) -> Callable[[PaperRecord], NewPaperRows | PaperRecord]:
         return prepare
 
     def month_of(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:

@@ -3,10 +3,12 @@
 Turning a record into what SQLite stores (ISO datetimes, JSON text, 0/1, the derived
 paper id) costs more Python time than SQLite spends writing it, and a store has one
 writer. ``prepare`` is a pure function, so a large file's reader process runs it next
-to the parsing; the writer then only checks identities and hands the tuples to
-``executemany`` (``BatchUpsert``'s fast path). A record that turns out to be an
-existing paper, or to share a key with another record of its batch, takes the general
-path instead, from the record itself.
+to the parsing and sends the rows instead of the record; the writer then only checks
+identities and hands the tuples to ``executemany`` (``BatchUpsert``'s fast path).
+
+A record that turns out to be an existing paper, or to share a key with another record
+of its batch, takes the general path: ``as_record`` turns its rows back into a record
+that folds in exactly as the original would.
 
 Values are converted exactly as the general path converts them (``bulk.insert_many``
 with SQLAlchemy's SQLite types); ``tests/store/test_prepared_rows.py`` holds the two
@@ -19,7 +21,7 @@ import json
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from paperwire.records import PaperRecord
+from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.clock import iso_datetime, naive_utc
 from paperwire.store.merge import (
     IdentityKeys,
@@ -92,21 +94,21 @@ class NewPaperRows(NamedTuple):
 
 def dump_json(value: Any) -> str:
     """How JSON columns are written: UTF-8 as is, so the keyword index sees real names."""
-    return json.dumps(value, ensure_ascii=False)
+    return _JSON.encode(value)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else iso_datetime(value)
 
 
-def prepare(record: PaperRecord) -> NewPaperRows | None:
-    """The rows that store ``record`` as a new paper; None for a deletion notice.
-
-    A notice (a withdrawn record without a title) never creates a paper, so it always
-    takes the general path.
-    """
+def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
+    """The rows that store ``record`` as a new paper; a deletion notice (a withdrawn
+    record without a title) never makes a paper, and is returned as it is."""
     if record.withdrawn and not record.title:
-        return None
+        return record
     keys = identity_keys(record)
     paper_id = new_paper_id(keys, record)
     values = new_paper_values(record, paper_id, _NOW)
@@ -149,3 +151,42 @@ def prepare(record: PaperRecord) -> NewPaperRows | None:
         ),
         metrics=tuple((source, name, value) for (source, name), value in metrics.items()),
     )
+
+
+def as_record(item: NewPaperRows | PaperRecord) -> PaperRecord:
+    """A record that folds into a stored paper as the one ``item`` was prepared from.
+
+    Lost on the way is only what storing never reads: which source id was the record's
+    own (``source_id``) and which its extra ones, and time zones (all UTC).
+    """
+    if isinstance(item, PaperRecord):
+        return item
+    column = dict(zip(CONTENT_COLUMNS, item.columns, strict=True))
+    return PaperRecord(
+        source=column["source"],
+        title=column["title"],
+        abstract=column["abstract"],
+        arxiv_id=column["arxiv_id"],
+        authors=json.loads(column["authors"]),
+        categories=json.loads(column["categories"]),
+        published=_datetime(column["published"]),
+        updated=_datetime(column["updated"]),
+        doi=column["doi"],
+        journal_ref=column["journal_ref"],
+        comments=column["comments"],
+        license=column["license"],
+        abs_url=column["abs_url"],
+        pdf_url=column["pdf_url"],
+        code_url=column["code_url"],
+        versions=[Version(n, _datetime(created), size) for n, created, size in item.versions],
+        metrics=[Metric(name, value, source) for source, name, value in item.metrics],
+        withdrawn=bool(column["withdrawn"]),
+        paper_id=item.keys.paper_id,
+        first_seen=_datetime(item.first_seen),
+        last_updated=_datetime(item.last_updated),
+        extra_sources=list(item.keys.source_keys),
+    )
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)

@@ -45,6 +45,7 @@ from paperwire.store.sqlite_rows import (
     INSERT_SOURCE,
     INSERT_VERSION,
     NewPaperRows,
+    as_record,
     dump_json,
 )
 
@@ -68,9 +69,8 @@ class _Slot:
     version_rows: dict[int, Version] = field(default_factory=dict)
     source_rows: set[tuple[str, str]] = field(default_factory=set)
     metric_rows: dict[tuple[str, str], int] = field(default_factory=dict)
-    # A new paper to insert from prepared rows, and the position of its record.
+    # A new paper to insert from prepared rows.
     prepared: NewPaperRows | None = None
-    position: int = -1
 
     @property
     def latest_version(self) -> int | None:
@@ -96,28 +96,22 @@ class BatchUpsert:
         self.by_title: dict[str, _Slot] = {}
         self.slots: list[_Slot] = []
 
-    def run(
-        self,
-        records: Sequence[PaperRecord],
-        prepared: Sequence[NewPaperRows | None] | None = None,
-    ) -> UpsertResult:
-        """Fold ``records`` in; ``prepared[i]``, when given, holds ``records[i]``'s rows."""
-        rows = list(prepared) if prepared is not None else [None] * len(records)
+    def run(self, items: Sequence[PaperRecord | NewPaperRows]) -> UpsertResult:
+        """Fold in each record, or the rows prepared from it."""
         keys = [
-            ready.keys if ready is not None else identity_keys(records[i])
-            for i, ready in enumerate(rows)
+            item.keys if isinstance(item, NewPaperRows) else identity_keys(item) for item in items
         ]
         self._load_existing(keys)
         result = UpsertResult()
-        for position, (key, ready) in enumerate(zip(keys, rows, strict=True)):
-            if ready is not None and self._take_prepared(ready, key, position):
+        for key, item in zip(keys, items, strict=True):
+            if isinstance(item, NewPaperRows) and self._take_prepared(item, key):
                 result.inserted += 1
             else:
-                self._fold(records, position, key, result)
+                self._fold(as_record(item), key, result)
         self._write()
         return result
 
-    def _take_prepared(self, ready: NewPaperRows, key: IdentityKeys, position: int) -> bool:
+    def _take_prepared(self, ready: NewPaperRows, key: IdentityKeys) -> bool:
         """A slot for a new paper written from ``ready``; False if the record matches one."""
         if self._match(key)[0] is not None:
             return False
@@ -127,7 +121,7 @@ class BatchUpsert:
             "doi": key.doi,
             "title_key": ready.title_key,
         }
-        slot = _Slot(values=values, is_new=True, prepared=ready, position=position)
+        slot = _Slot(values=values, is_new=True, prepared=ready)
         slot.sources.update(key.source_keys)
         self.slots.append(slot)
         self._register(slot)
@@ -215,17 +209,10 @@ class BatchUpsert:
             return self.by_title[key.title_key], True
         return None, False
 
-    def _fold(
-        self,
-        records: Sequence[PaperRecord],
-        position: int,
-        key: IdentityKeys,
-        result: UpsertResult,
-    ) -> None:
-        record = records[position]
+    def _fold(self, record: PaperRecord, key: IdentityKeys, result: UpsertResult) -> None:
         slot, by_title = self._match(key)
         if slot is not None and slot.prepared is not None:
-            self._unprepare(slot, records[slot.position])
+            self._unprepare(slot, as_record(slot.prepared))
         if slot is None and record.withdrawn and not record.title:
             # A deletion notice (OAI-PMH status="deleted") for a paper never stored.
             result.unchanged += 1

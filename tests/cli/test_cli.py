@@ -11,7 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
+import typer.main
+
+from paperwire.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -100,6 +104,15 @@ def test_unreadable_files_fail_with_exit_2(run, tmp_path: Path, fixtures: Path) 
 def test_unknown_paper_is_a_clear_error(run) -> None:  # type: ignore[no-untyped-def]
     done = run("papers", "show", "2401.99999", check=False)
     assert done.returncode == 1 and "no paper with id '2401.99999'" in done.stderr
+
+
+def test_every_command_loads_with_its_help() -> None:
+    root = typer.main.get_command(app)
+    context = click.Context(root)
+    for name in root.list_commands(context):  # type: ignore[attr-defined]
+        command = root.get_command(context, name)  # type: ignore[attr-defined]
+        assert command is not None and command.name == name
+        assert command.help, f"{name} has no help text"
 
 
 def test_help_names_the_environment_variables(run) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,13 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from paperwire.store.migrate import alembic_config, current_revisions, head_revisions, upgrade
+from paperwire.store.migrate import (
+    SCHEMA_HEADS,
+    alembic_config,
+    current_revisions,
+    head_revisions,
+    upgrade,
+)
 from paperwire.store.schema import SQLITE_FTS_OBJECTS, metadata
 from paperwire.store.sqlite import create_sqlite_engine
 
@@ -57,3 +63,7 @@ def test_processes_starting_at_once_migrate_once(tmp_path: Path) -> None:
         assert process.returncode == 0, err.decode()
         assert out.decode().strip() == "0"
     assert current_revisions(create_sqlite_engine(url)) == head_revisions()
+
+
+def test_the_schema_heads_constant_names_the_newest_migrations() -> None:
+    assert head_revisions() == SCHEMA_HEADS, "update SCHEMA_HEADS in store/migrate.py"

@@ -1,22 +1,79 @@
-"""The root ``paperwire`` command: global options and the list of subcommands."""
+"""The root ``paperwire`` command: global options and the list of subcommands.
+
+A command's module is imported only when that command runs (or help lists it), so
+``paperwire ingest`` does not first load the web app, the mailer and the models.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from collections.abc import Callable
+from typing import Annotated, Any
 
+import click
 import typer
+import typer.core
+import typer.main
 
-from paperwire.cli import admin, digest, harvest, ingest, papers, search, state, subscribers
-from paperwire.cli.serve import serve
-from paperwire.cli.status import status
-from paperwire.cli.trending import app as trending_app
-from paperwire.cli.worker import worker
+from paperwire.cli import state
+
+# Each command, and the module and attribute under paperwire.cli that define it.
+COMMANDS = {
+    "init": "admin:init",
+    "ingest": "ingest:ingest",
+    "export": "ingest:export",
+    "demo": "ingest:demo",
+    "backup": "admin:backup",
+    "restore": "admin:restore",
+    "stats": "papers:stats",
+    "serve": "serve:serve",
+    "worker": "worker:worker",
+    "status": "status:status",
+    "papers": "papers:app",
+    "trending": "trending:app",
+    "harvest": "harvest:app",
+    "digest": "digest:app",
+    "subscribers": "subscribers:app",
+    "search": "search:search",
+    "similar": "search:similar",
+    "index": "search:index",
+}
+
+
+def _nothing() -> None:
+    """A callback, so that a one-command holder stays a group."""
+
+
+def _click_command(name: str, target: typer.Typer | Callable[..., Any]) -> click.Command:
+    """``target`` as click sees it once registered under ``name``."""
+    holder = typer.Typer(add_completion=False, callback=_nothing)
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name=name)(target)
+    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined,no-any-return]
+
+
+class _LazyGroup(typer.core.TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            module, attribute = COMMANDS[cmd_name].split(":")
+            target = getattr(importlib.import_module(f"paperwire.cli.{module}"), attribute)
+            self.commands[cmd_name] = _click_command(cmd_name, target)
+        return self.commands[cmd_name]
+
 
 app = typer.Typer(
     name="paperwire",
     help="paperwire: collect research papers, search them, follow what is trending.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_LazyGroup,
 )
 
 
@@ -28,32 +85,12 @@ def configure(
             "--database-url",
             envvar="PAPERWIRE_DATABASE_URL",
             show_envvar=True,
-            help="Store URL [default: sqlite:///data/paperwire.db].",
+            help="Store URL \\[default: sqlite:///data/paperwire.db].",
         ),
     ] = None,
 ) -> None:
     """Options here apply to every command; each also reads its PAPERWIRE_* variable."""
     state.set_overrides(database_url=database_url)
-
-
-app.command()(admin.init)
-app.command()(ingest.ingest)
-app.command()(ingest.export)
-app.command()(ingest.demo)
-app.command()(admin.backup)
-app.command()(admin.restore)
-app.command()(papers.stats)
-app.command()(serve)
-app.command()(worker)
-app.command()(status)
-app.add_typer(papers.app, name="papers")
-app.add_typer(trending_app, name="trending")
-app.add_typer(harvest.app, name="harvest")
-app.add_typer(digest.app, name="digest")
-app.add_typer(subscribers.app, name="subscribers")
-app.command()(search.search)
-app.command()(search.similar)
-app.command()(search.index)
 
 
 def main() -> None:

@@ -139,7 +139,7 @@ def run(
         str | None,
         typer.Option(
             "--at",
-            help="Act as if it were this moment (ISO-8601; no offset means UTC) [default: now].",
+            help="Act as if it were this moment (ISO-8601; no offset means UTC) \\[default: now].",
         ),
     ] = None,
 ) -> None:
@@ -201,7 +201,7 @@ def status(
     day: DateOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of lines.")] = False,
 ) -> None:
-    """How the digests of a local date stand, by state [default date: today in UTC]."""
+    """How the digests of a local date stand, by state \\[default date: today in UTC]."""
     local = day.date() if day else datetime.now(UTC).date()
     counts = delivery_counts(state.store(), local)
     if as_json:

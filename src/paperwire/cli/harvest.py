@@ -59,7 +59,7 @@ def arxiv(
         typer.Option(
             "--from",
             formats=["%Y-%m-%d"],
-            help="Records changed on or after this day [default: the last harvest's date].",
+            help="Records changed on or after this day \\[default: the last harvest's date].",
         ),
     ] = None,
     until: Annotated[
@@ -127,7 +127,7 @@ def arxiv_api(
 def hf_daily(
     day: Annotated[
         datetime | None,
-        typer.Option("--date", formats=["%Y-%m-%d"], help="The day [default: today, UTC]."),
+        typer.Option("--date", formats=["%Y-%m-%d"], help="The day \\[default: today, UTC]."),
     ] = None,
     quiet: QuietOption = False,
 ) -> None:

@@ -100,7 +100,9 @@ def ingest(
         bool | None,
         typer.Option(
             "--embed/--no-embed",
-            help="Embed new papers for search by meaning [default: PAPERWIRE_EMBED_ON_INGEST, on].",
+            help=(
+                "Embed new papers for search by meaning \\[default: PAPERWIRE_EMBED_ON_INGEST, on]."
+            ),
         ),
     ] = None,
 ) -> None:

@@ -103,7 +103,7 @@ def add(
     ] = None,
     timezone: Annotated[
         str | None,
-        typer.Option("--tz", help="IANA time zone such as Europe/Berlin [default: UTC]."),
+        typer.Option("--tz", help="IANA time zone such as Europe/Berlin \\[default: UTC]."),
     ] = None,
     confirmed: Annotated[
         bool,

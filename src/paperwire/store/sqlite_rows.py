@@ -53,7 +53,7 @@ CONTENT_COLUMNS = (
     "withdrawn",
 )
 _TITLE_KEY = CONTENT_COLUMNS.index("title_key")
-_STAMP_COLUMNS = ("paper_id", "first_seen", "last_updated", "sort_date")
+_STAMP_COLUMNS = ("id", "paper_id", "first_seen", "last_updated", "sort_date")
 INSERT_PAPER = (
     f"INSERT INTO papers ({', '.join(_STAMP_COLUMNS + CONTENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' * (len(_STAMP_COLUMNS) + len(CONTENT_COLUMNS)))})"

@@ -49,6 +49,8 @@ from paperwire.store.sqlite_rows import (
     dump_json,
 )
 
+# The values of an ``IN`` list, bound when the statement runs (cheaper than literals).
+_WANTED = sa.bindparam("wanted", expanding=True)
 # Called with the new papers' (row id, title, abstract, authors as JSON text), in the
 # same transaction: how the SQLite store keeps its keyword index up to date.
 InsertedHook = Callable[[sa.Connection, list[tuple[int, str, str, str]]], None]
@@ -141,16 +143,22 @@ class BatchUpsert:
             (papers.c.title_key, titles),
         ):
             if wanted:
-                found = self.conn.execute(sa.select(papers.c.id).where(column.in_(wanted)))
+                found = self.conn.execute(
+                    sa.select(papers.c.id).where(column.in_(_WANTED)), {"wanted": list(wanted)}
+                )
                 row_ids.update(found.scalars())
         if source_ids:
             wanted_pairs = {pair for k in keys for pair in k.source_keys}
             found_sources = self.conn.execute(
                 # Both key columns, so the lookup uses the primary key index.
                 sa.select(paper_sources).where(
-                    paper_sources.c.source.in_({source for source, _ in wanted_pairs}),
-                    paper_sources.c.source_id.in_(source_ids),
-                )
+                    paper_sources.c.source.in_(sa.bindparam("sources", expanding=True)),
+                    paper_sources.c.source_id.in_(_WANTED),
+                ),
+                {
+                    "sources": list({source for source, _ in wanted_pairs}),
+                    "wanted": list(source_ids),
+                },
             )
             row_ids.update(
                 row.paper_id for row in found_sources if (row.source, row.source_id) in wanted_pairs
@@ -160,19 +168,20 @@ class BatchUpsert:
 
     def _load_rows(self, row_ids: set[int]) -> None:
         slots: dict[int, _Slot] = {}
-        for row in self.conn.execute(sa.select(papers).where(papers.c.id.in_(row_ids))):
+        wanted = {"wanted": list(row_ids)}
+        for row in self.conn.execute(sa.select(papers).where(papers.c.id.in_(_WANTED)), wanted):
             values = dict(row._mapping)
             slots[values.pop("id")] = _Slot(values=values, row_id=row.id)
         for row in self.conn.execute(
-            sa.select(paper_versions).where(paper_versions.c.paper_id.in_(row_ids))
+            sa.select(paper_versions).where(paper_versions.c.paper_id.in_(_WANTED)), wanted
         ):
             slots[row.paper_id].versions[row.version] = Version(row.version, row.created, row.size)
         for row in self.conn.execute(
-            sa.select(paper_sources).where(paper_sources.c.paper_id.in_(row_ids))
+            sa.select(paper_sources).where(paper_sources.c.paper_id.in_(_WANTED)), wanted
         ):
             slots[row.paper_id].sources.add((row.source, row.source_id))
         for row in self.conn.execute(
-            sa.select(paper_metrics).where(paper_metrics.c.paper_id.in_(row_ids))
+            sa.select(paper_metrics).where(paper_metrics.c.paper_id.in_(_WANTED)), wanted
         ):
             slots[row.paper_id].metrics[(row.source, row.name)] = row.value
         for slot in slots.values():
@@ -275,7 +284,10 @@ class BatchUpsert:
         while True:
             wanted = {slot.values["paper_id"]: slot for slot in new}
             taken = (
-                self.conn.execute(sa.select(papers.c.paper_id).where(papers.c.paper_id.in_(wanted)))
+                self.conn.execute(
+                    sa.select(papers.c.paper_id).where(papers.c.paper_id.in_(_WANTED)),
+                    {"wanted": list(wanted)},
+                )
                 .scalars()
                 .all()
             )
@@ -292,15 +304,22 @@ class BatchUpsert:
             self._avoid_stored_paper_ids(new)
             general = [slot for slot in new if slot.prepared is None]
             ready = [slot for slot in new if slot.prepared is not None]
-            # A plain executemany: RETURNING in parameter order would go row by row.
-            insert_many(self.conn, papers, [slot.values for slot in general])
+            if general:
+                # A plain executemany: RETURNING in parameter order would go row by row.
+                insert_many(self.conn, papers, [slot.values for slot in general])
+                by_paper_id = {slot.values["paper_id"]: slot for slot in general}
+                for row_id, paper_id in self.conn.execute(
+                    sa.select(papers.c.id, papers.c.paper_id).where(papers.c.paper_id.in_(_WANTED)),
+                    {"wanted": list(by_paper_id)},
+                ):
+                    by_paper_id[paper_id].row_id = row_id
             if ready:
+                # Prepared rows are SQLite's, and this transaction holds its write lock:
+                # the next free row ids are known without reading them back.
+                last = self.conn.execute(sa.select(sa.func.max(papers.c.id))).scalar() or 0
+                for offset, slot in enumerate(ready, start=1):
+                    slot.row_id = last + offset
                 self.conn.exec_driver_sql(INSERT_PAPER, [self._paper_row(slot) for slot in ready])
-            by_paper_id = {slot.values["paper_id"]: slot for slot in new}
-            for row_id, paper_id in self.conn.execute(
-                sa.select(papers.c.id, papers.c.paper_id).where(papers.c.paper_id.in_(by_paper_id))
-            ):
-                by_paper_id[paper_id].row_id = row_id
             if self.after_insert:
                 self.after_insert(self.conn, [_keyword_row(slot) for slot in new])
             self._write_prepared_children(ready)
@@ -320,6 +339,7 @@ class BatchUpsert:
         now = iso_datetime(self.now)
         first_seen = ready.first_seen or now
         return (
+            slot.row_id,
             slot.values["paper_id"],
             first_seen,
             ready.last_updated or now,

@@ -19,7 +19,9 @@ def naive_utc(moment: datetime | None) -> datetime | None:
     """``moment`` as naive UTC (aware values are converted; naive ones are taken as UTC)."""
     if moment is None or moment.tzinfo is None:
         return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None)
 
 
 def iso_datetime(moment: datetime) -> str:

@@ -16,23 +16,6 @@ from paperwire.ids import make_paper_id, normalise_doi, title_key
 from paperwire.records import PaperRecord, Version
 from paperwire.store.clock import naive_utc
 
-# Columns of ``papers`` a record can set, other than identity and bookkeeping.
-CONTENT_FIELDS = (
-    "title",
-    "abstract",
-    "authors",
-    "categories",
-    "published",
-    "updated",
-    "doi",
-    "journal_ref",
-    "comments",
-    "license",
-    "abs_url",
-    "pdf_url",
-    "code_url",
-)
-
 
 class IdentityKeys(NamedTuple):
     paper_id: str | None
@@ -80,14 +63,23 @@ def new_paper_id(keys: IdentityKeys, record: PaperRecord) -> str:
 
 
 def record_values(record: PaperRecord) -> dict[str, object]:
-    """The ``papers`` columns a record sets (empty values included)."""
-    values: dict[str, object] = {name: getattr(record, name) for name in CONTENT_FIELDS}
-    values["doi"] = normalise_doi(record.doi)
-    values["authors"] = list(record.authors)
-    values["categories"] = list(record.categories)
-    values["published"] = naive_utc(record.published)
-    values["updated"] = naive_utc(record.updated)
-    return values
+    """The ``papers`` columns a record sets, other than identity and bookkeeping (empty
+    values included)."""
+    return {
+        "title": record.title,
+        "abstract": record.abstract,
+        "authors": list(record.authors),
+        "categories": list(record.categories),
+        "published": naive_utc(record.published),
+        "updated": naive_utc(record.updated),
+        "doi": normalise_doi(record.doi),
+        "journal_ref": record.journal_ref,
+        "comments": record.comments,
+        "license": record.license,
+        "abs_url": record.abs_url,
+        "pdf_url": record.pdf_url,
+        "code_url": record.code_url,
+    }
 
 
 def _is_empty(value: object) -> bool:

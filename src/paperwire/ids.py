@@ -79,5 +79,5 @@ def normalise_doi(doi: str | None) -> str | None:
         return None
     value = doi.strip().lower()
     while prefix := next((p for p in _DOI_PREFIXES if value.startswith(p)), None):
-        value = value[len(prefix) :]
+        value = value[len(prefix) :].strip()
     return value or None

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-import click
 import pytest
+import typer
 import typer.main
 
 from paperwire.cli.app import app
@@ -101,6 +101,11 @@ def test_unreadable_files_fail_with_exit_2(run, tmp_path: Path, fixtures: Path) 
     assert missing.returncode == 2 and "nope.jsonl" in missing.stderr
 
 
+def test_a_mistyped_command_gets_a_suggestion(run) -> None:  # type: ignore[no-untyped-def]
+    done = run("ingst", check=False)
+    assert done.returncode == 2 and "Did you mean 'ingest'" in done.stderr
+
+
 def test_unknown_paper_is_a_clear_error(run) -> None:  # type: ignore[no-untyped-def]
     done = run("papers", "show", "2401.99999", check=False)
     assert done.returncode == 1 and "no paper with id '2401.99999'" in done.stderr
@@ -108,7 +113,7 @@ def test_unknown_paper_is_a_clear_error(run) -> None:  # type: ignore[no-untyped
 
 def test_every_command_loads_with_its_help() -> None:
     root = typer.main.get_command(app)
-    context = click.Context(root)
+    context = typer.Context(root)
     for name in root.list_commands(context):  # type: ignore[attr-defined]
         command = root.get_command(context, name)  # type: ignore[attr-defined]
         assert command is not None and command.name == name

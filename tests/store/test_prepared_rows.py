@@ -12,6 +12,7 @@ from paperwire.ingest.reader import read_records
 from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.base import Store
 from paperwire.store.merge import identity_keys
+from paperwire.store.models import UpsertResult
 from paperwire.store.open import open_store
 from paperwire.store.sqlite_rows import as_record, prepare
 
@@ -73,6 +74,7 @@ def _contents(store: Store) -> dict[str, list[tuple[object, ...]]]:
             tables[table] = sorted(
                 (tuple(sorted({**row, key: paper_id[row[key]]}.items())) for row in rows), key=repr
             )
+        tables["read order"] = [paper_id[row_id] for row_id in sorted(paper_id)]
         tables["matches"] = sorted(
             paper_id[rowid]
             for (rowid,) in conn.exec_driver_sql(
@@ -83,11 +85,22 @@ def _contents(store: Store) -> dict[str, list[tuple[object, ...]]]:
     return tables
 
 
-def _fill(url: str, batches: list[list[PaperRecord]], *, prepared: bool) -> Store:
+def _fill(
+    url: str, batches: list[list[PaperRecord]], *, prepared: bool
+) -> tuple[Store, list[UpsertResult]]:
     store = open_store(url)
-    for batch in batches:
+    results = [
         store.upsert([prepare(record) for record in batch] if prepared else batch)
-    return store
+        for batch in batches
+    ]
+    return store, results
+
+
+def _assert_same_on_both_paths(tmp_path: Path, batches: list[list[PaperRecord]]) -> None:
+    general, general_results = _fill(f"sqlite:///{tmp_path}/general.db", batches, prepared=False)
+    fast, fast_results = _fill(f"sqlite:///{tmp_path}/fast.db", batches, prepared=True)
+    assert fast_results == general_results
+    assert _contents(fast) == _contents(general)
 
 
 @pytest.mark.parametrize("batch_size", [7, 1000])
@@ -101,12 +114,66 @@ def test_prepared_rows_store_what_records_store(
     random.Random(4).shuffle(shuffled)
     stream = records + shuffled
     batches = [stream[i : i + batch_size] for i in range(0, len(stream), batch_size)]
-    general = _fill(f"sqlite:///{tmp_path}/general.db", batches, prepared=False)
-    fast = _fill(f"sqlite:///{tmp_path}/fast.db", batches, prepared=True)
-    expected = _contents(general)
-    assert len(expected["papers"]) > 250
-    assert expected["matches"]
-    assert _contents(fast) == expected
+    _assert_same_on_both_paths(tmp_path, batches)
+    store = open_store(f"sqlite:///{tmp_path}/fast.db")
+    assert store.count_papers() > 250
+    assert _contents(store)["matches"]
+
+
+TITLE = "Attention Is All You Need"
+SCENARIOS = {
+    # Ids follow the order records are read, so a later title match finds the same paper.
+    "row ids in reading order": [
+        [
+            PaperRecord(source="listing", title=TITLE),
+            PaperRecord(source="arxiv", title=TITLE, arxiv_id="1706.03762"),
+            PaperRecord(
+                source="hf-daily", title=TITLE, arxiv_id="1706.03762", metrics=[Metric("up", 1)]
+            ),
+        ],
+        [PaperRecord(source="listing", title=TITLE, abstract="The dominant models...")],
+    ],
+    # Two papers of one batch claim a source id: the stored one keeps it.
+    "a source id claimed twice": [
+        [PaperRecord(source="arxiv", title="Stored", arxiv_id="2401.00001")],
+        [
+            PaperRecord(source="beir", title="A BEIR doc", source_id="s1"),
+            PaperRecord(
+                source="paperwire",
+                title="Stored",
+                arxiv_id="2401.00001",
+                extra_sources=[("beir", "s1")],
+            ),
+        ],
+    ],
+    "a DOI with a prefix and spaces, twice": [
+        [PaperRecord(source="beir", title="D", source_id="d1", doi="doi: 10.1234/ABC")],
+        [PaperRecord(source="beir", title="D", source_id="d1", doi="doi: 10.1234/ABC")],
+    ],
+    "a metric given twice in one record": [
+        [
+            PaperRecord(
+                source="hf-daily", title="M", arxiv_id="2401.00002", metrics=[Metric("up", 5)]
+            )
+        ],
+        [
+            PaperRecord(
+                source="hf-daily",
+                title="M",
+                arxiv_id="2401.00002",
+                metrics=[Metric("up", 3), Metric("up", 5)],
+            )
+        ],
+    ],
+}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_edge_cases_store_the_same_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setattr("paperwire.store.sql.utcnow", lambda: FROZEN)
+    _assert_same_on_both_paths(tmp_path, SCENARIOS[name])
 
 
 def test_a_new_paper_matched_later_in_its_batch_takes_both_records(store: Store) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from difflib import get_close_matches
 from typing import Annotated, Any
 
-import click
 import typer
 import typer.core
 import typer.main
@@ -44,21 +44,21 @@ def _nothing() -> None:
     """A callback, so that a one-command holder stays a group."""
 
 
-def _click_command(name: str, target: typer.Typer | Callable[..., Any]) -> click.Command:
-    """``target`` as click sees it once registered under ``name``."""
+def _click_command(name: str, target: typer.Typer | Callable[..., Any]) -> Any:
+    """``target`` as the command line parser sees it once registered under ``name``."""
     holder = typer.Typer(add_completion=False, callback=_nothing)
     if isinstance(target, typer.Typer):
         holder.add_typer(target, name=name)
     else:
         holder.command(name=name)(target)
-    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined,no-any-return]
+    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
 
 
 class _LazyGroup(typer.core.TyperGroup):
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
         if cmd_name not in COMMANDS:
             return None
         if cmd_name not in self.commands:
@@ -66,6 +66,15 @@ class _LazyGroup(typer.core.TyperGroup):
             target = getattr(importlib.import_module(f"paperwire.cli.{module}"), attribute)
             self.commands[cmd_name] = _click_command(cmd_name, target)
         return self.commands[cmd_name]
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            matches = ", ".join(repr(match) for match in get_close_matches(name, COMMANDS))
+            ctx.fail(
+                f"No such command {name!r}." + (f" Did you mean {matches}?" if matches else "")
+            )
+        return super().resolve_command(ctx, args)
 
 
 app = typer.Typer(

@@ -55,7 +55,8 @@ def read_batches_in_background(
     """``read_batches`` in a reader process, which also runs ``prepare`` on each record."""
     preparer = f"{prepare.__module__}:{prepare.__qualname__}" if prepare else "-"
     reader = subprocess.Popen(
-        [sys.executable, "-m", __name__, path, fmt, str(batch_size), preparer],
+        # -P: the working directory must not shadow installed modules.
+        [sys.executable, "-P", "-m", __name__, path, fmt, str(batch_size), preparer],
         stdout=subprocess.PIPE,
     )
     assert reader.stdout is not None
@@ -63,7 +64,7 @@ def read_batches_in_background(
         while True:
             try:
                 message = pickle.load(reader.stdout)
-            except EOFError:
+            except (EOFError, pickle.UnpicklingError):
                 code = reader.wait()
                 raise RuntimeError(f"{path}: the reader process ended (exit code {code})") from None
             kind = message[0]
@@ -73,10 +74,12 @@ def read_batches_in_background(
                 raise message[1]
             yield message[1]
     finally:
-        if reader.poll() is None:
+        reader.stdout.close()  # a reader still writing stops on the closed pipe
+        try:
+            reader.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             reader.kill()
-        reader.wait()
-        reader.stdout.close()
+            reader.wait()
 
 
 def _send(out: BinaryIO, message: tuple[object, ...]) -> None:

@@ -22,15 +22,24 @@ class Batch:
 
 
 def batches_of(items: Iterable[PaperRecord | RecordError], size: int) -> Iterator[Batch]:
-    """``items`` in batches of ``size`` records, each with the errors read since the last."""
+    """``items`` in batches of ``size`` records, each with the errors read since the last.
+
+    If reading fails part way (a file that turns out unreadable), what was read before
+    the failure is still yielded, then the failure raised.
+    """
     batch = Batch()
-    for item in items:
-        if isinstance(item, RecordError):
-            batch.errors.append(item)
-            continue
-        batch.records.append(item)
-        if len(batch.records) >= size:
+    try:
+        for item in items:
+            if isinstance(item, RecordError):
+                batch.errors.append(item)
+                continue
+            batch.records.append(item)
+            if len(batch.records) >= size:
+                yield batch
+                batch = Batch()
+    except Exception:
+        if batch.records or batch.errors:
             yield batch
-            batch = Batch()
+        raise
     if batch.records or batch.errors:
         yield batch

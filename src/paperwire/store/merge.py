@@ -157,3 +157,10 @@ def new_versions(stored: dict[int, Version], incoming: Iterable[Version]) -> dic
             created = naive_utc(version.created)
             written[version.number] = Version(version.number, created, version.size)
     return written
+
+
+def latest_metrics(record: PaperRecord) -> dict[tuple[str, str], int]:
+    """A record's metrics by (source, name); of a metric given twice, the last value."""
+    return {
+        (metric.source or record.source, metric.name): metric.value for metric in record.metrics
+    }

@@ -26,6 +26,7 @@ from paperwire.store.clock import iso_datetime, naive_utc
 from paperwire.store.merge import (
     IdentityKeys,
     identity_keys,
+    latest_metrics,
     new_paper_id,
     new_paper_values,
     new_versions,
@@ -60,7 +61,6 @@ INSERT_PAPER = (
 )
 INSERT_CATEGORY = "INSERT INTO paper_categories (paper_id, category, position) VALUES (?, ?, ?)"
 INSERT_VERSION = "INSERT INTO paper_versions (paper_id, version, created, size) VALUES (?, ?, ?, ?)"
-INSERT_SOURCE = "INSERT INTO paper_sources (source, source_id, paper_id) VALUES (?, ?, ?)"
 INSERT_METRIC = (
     "INSERT INTO paper_metrics (paper_id, source, name, value, observed_at) VALUES (?, ?, ?, ?, ?)"
 )
@@ -134,9 +134,6 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
         values["source"],
         int(values["withdrawn"]),  # type: ignore[call-overload]
     )
-    metrics = {
-        (metric.source or record.source, metric.name): metric.value for metric in record.metrics
-    }
     return NewPaperRows(
         keys=keys,
         paper_id=paper_id,
@@ -149,7 +146,9 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
         versions=tuple(
             (v.number, _iso(v.created), v.size) for v in new_versions({}, record.versions).values()
         ),
-        metrics=tuple((source, name, value) for (source, name), value in metrics.items()),
+        metrics=tuple(
+            (source, name, value) for (source, name), value in latest_metrics(record).items()
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from paperwire.store.clock import iso_datetime
 from paperwire.store.merge import (
     IdentityKeys,
     identity_keys,
+    latest_metrics,
     merge_values,
     new_paper_id,
     new_paper_values,
@@ -42,7 +43,6 @@ from paperwire.store.sqlite_rows import (
     INSERT_CATEGORY,
     INSERT_METRIC,
     INSERT_PAPER,
-    INSERT_SOURCE,
     INSERT_VERSION,
     NewPaperRows,
     as_record,
@@ -265,10 +265,9 @@ class BatchUpsert:
                 slot.sources.add(pair)
                 slot.source_rows.add(pair)
                 touched = True
-        for metric in record.metrics:
-            metric_key = (metric.source or record.source, metric.name)
-            if slot.metrics.get(metric_key) != metric.value:
-                slot.metrics[metric_key] = slot.metric_rows[metric_key] = metric.value
+        for metric_key, value in latest_metrics(record).items():
+            if slot.metrics.get(metric_key) != value:
+                slot.metrics[metric_key] = slot.metric_rows[metric_key] = value
                 touched = True
         return touched
 
@@ -302,23 +301,15 @@ class BatchUpsert:
         new = [slot for slot in self.slots if slot.is_new]
         if new:
             self._avoid_stored_paper_ids(new)
-            general = [slot for slot in new if slot.prepared is None]
+            # Row ids in the order the papers were read, given rather than read back:
+            # the write transaction holds the store's write lock.
+            last = self.conn.execute(sa.select(sa.func.max(papers.c.id))).scalar() or 0
+            for offset, slot in enumerate(new, start=1):
+                slot.row_id = last + offset
+            general = [{**slot.values, "id": slot.row_id} for slot in new if slot.prepared is None]
+            insert_many(self.conn, papers, general)
             ready = [slot for slot in new if slot.prepared is not None]
-            if general:
-                # A plain executemany: RETURNING in parameter order would go row by row.
-                insert_many(self.conn, papers, [slot.values for slot in general])
-                by_paper_id = {slot.values["paper_id"]: slot for slot in general}
-                for row_id, paper_id in self.conn.execute(
-                    sa.select(papers.c.id, papers.c.paper_id).where(papers.c.paper_id.in_(_WANTED)),
-                    {"wanted": list(by_paper_id)},
-                ):
-                    by_paper_id[paper_id].row_id = row_id
             if ready:
-                # Prepared rows are SQLite's, and this transaction holds its write lock:
-                # the next free row ids are known without reading them back.
-                last = self.conn.execute(sa.select(sa.func.max(papers.c.id))).scalar() or 0
-                for offset, slot in enumerate(ready, start=1):
-                    slot.row_id = last + offset
                 self.conn.exec_driver_sql(INSERT_PAPER, [self._paper_row(slot) for slot in ready])
             if self.after_insert:
                 self.after_insert(self.conn, [_keyword_row(slot) for slot in new])
@@ -356,7 +347,6 @@ class BatchUpsert:
                 [(i, c, n) for i, r in rows for n, c in enumerate(r.categories)],  # type: ignore[union-attr]
             ),
             (INSERT_VERSION, [(i, *version) for i, r in rows for version in r.versions]),  # type: ignore[union-attr]
-            (INSERT_SOURCE, [(*pair, i) for i, r in rows for pair in r.keys.source_keys]),  # type: ignore[union-attr]
             (INSERT_METRIC, [(i, *metric, now) for i, r in rows for metric in r.metrics]),  # type: ignore[union-attr]
         ):
             if params:
@@ -384,10 +374,14 @@ class BatchUpsert:
         insert_many(
             self.conn, paper_versions, version_rows, conflict="update", update=("created", "size")
         )
+        # In slot order, prepared papers included: when two papers of a batch claim one
+        # source id, the first (a stored paper before a new one) keeps it.
         source_rows = [
             {"source": source, "source_id": source_id, "paper_id": slot.row_id}
             for slot in self.slots
-            for source, source_id in slot.source_rows
+            for source, source_id in (
+                slot.prepared.keys.source_keys if slot.prepared else slot.source_rows
+            )
         ]
         insert_many(self.conn, paper_sources, source_rows, conflict="ignore")
         metric_rows = [

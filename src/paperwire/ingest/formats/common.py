@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import orjson
+
 from paperwire.ids import ARXIV_ID_RE, normalise_doi, parse_arxiv_id
 from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise
@@ -166,11 +168,13 @@ def json_lines(
 ) -> Iterator[PaperRecord | RecordError]:
     """One record per non-blank JSON line; a bad line becomes a RecordError, reading goes on.
 
-    ``convert`` raises ValueError, with the reason, for an object it cannot use.
+    ``convert`` raises ValueError, with the reason, for an object it cannot use. Lines
+    are decoded by orjson: snapshots run to millions of lines, and it takes half the
+    time of the standard library (its errors are ``json.JSONDecodeError`` too).
     """
     for number, line in non_blank(lines):
         try:
-            obj = json.loads(line)
+            obj = orjson.loads(line)
         except json.JSONDecodeError as error:
             yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
             continue

@@ -301,8 +301,9 @@ class BatchUpsert:
         new = [slot for slot in self.slots if slot.is_new]
         if new:
             self._avoid_stored_paper_ids(new)
-            # Row ids in the order the papers were read, given rather than read back:
-            # the write transaction holds the store's write lock.
+            # Row ids in the order the papers were read, given rather than read back.
+            # Safe because a write transaction holds the store's only write lock (SQLite's
+            # BEGIN IMMEDIATE); an engine with concurrent writers must use its sequence.
             last = self.conn.execute(sa.select(sa.func.max(papers.c.id))).scalar() or 0
             for offset, slot in enumerate(new, start=1):
                 slot.row_id = last + offset

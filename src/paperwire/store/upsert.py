@@ -91,6 +91,7 @@ class BatchUpsert:
         self.conn = conn
         self.after_insert = after_insert
         self.now = now
+        self._now_text = iso_datetime(now)  # as prepared rows store it
         self.by_arxiv: dict[str, _Slot] = {}
         self.by_paper_id: dict[str, _Slot] = {}
         self.by_source: dict[tuple[str, str], _Slot] = {}
@@ -125,6 +126,7 @@ class BatchUpsert:
         }
         slot = _Slot(values=values, is_new=True, prepared=ready)
         slot.sources.update(key.source_keys)
+        slot.source_rows.update(key.source_keys)
         self.slots.append(slot)
         self._register(slot)
         return True
@@ -253,6 +255,7 @@ class BatchUpsert:
         slot.prepared = None
         slot.changed = slot.categories_changed = True
         slot.sources.clear()
+        slot.source_rows.clear()
         self._fold_children(slot, record, keys)
 
     def _fold_children(self, slot: _Slot, record: PaperRecord, key: IdentityKeys) -> bool:
@@ -328,20 +331,19 @@ class BatchUpsert:
 
     def _paper_row(self, slot: _Slot) -> tuple[Any, ...]:
         ready: NewPaperRows = slot.prepared  # type: ignore[assignment]
-        now = iso_datetime(self.now)
-        first_seen = ready.first_seen or now
+        first_seen = ready.first_seen or self._now_text
         return (
             slot.row_id,
             slot.values["paper_id"],
             first_seen,
-            ready.last_updated or now,
+            ready.last_updated or self._now_text,
             ready.published or first_seen,
             *ready.columns,
         )
 
     def _write_prepared_children(self, ready: list[_Slot]) -> None:
         rows = [(slot.row_id, slot.prepared) for slot in ready]
-        now = iso_datetime(self.now)
+        now = self._now_text
         for sql, params in (
             (
                 INSERT_CATEGORY,
@@ -380,9 +382,7 @@ class BatchUpsert:
         source_rows = [
             {"source": source, "source_id": source_id, "paper_id": slot.row_id}
             for slot in self.slots
-            for source, source_id in (
-                slot.prepared.keys.source_keys if slot.prepared else slot.source_rows
-            )
+            for source, source_id in slot.source_rows
         ]
         insert_many(self.conn, paper_sources, source_rows, conflict="ignore")
         metric_rows = [

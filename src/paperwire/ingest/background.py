@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from paperwire.ingest.batch import Batch, batches_of
+from paperwire.ingest.collector import fewer_collections
 from paperwire.records import PaperRecord
 
 # Starting a reader costs a few tenths of a second: worth it only for large files.
@@ -110,7 +111,8 @@ def main(argv: list[str]) -> int:
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but batches on the pipe
     try:
-        _run_reader(path, fmt, int(batch_size), preparer, out)
+        with fewer_collections():
+            _run_reader(path, fmt, int(batch_size), preparer, out)
     except (BrokenPipeError, KeyboardInterrupt):
         # The writer is gone or was interrupted: stop quietly, with nothing left to flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())

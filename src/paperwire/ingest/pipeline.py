@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from paperwire.ingest.batch import Batch, batches_of
+from paperwire.ingest.collector import fewer_collections
 from paperwire.records import PaperRecord, RecordError
 from paperwire.store.base import Store
 from paperwire.store.models import UpsertResult
@@ -105,16 +106,17 @@ def ingest_batches(
     """Upsert each batch in its own transaction; collect errors (passing each to
     ``on_error``) and call ``on_batch`` after each write."""
     report = report or IngestReport()
-    for batch in _read_ahead(iter(batches)):
-        for error in batch.errors:
-            report.errors.append(error)
-            if on_error:
-                on_error(error)
-        if batch.records:
-            result = store.upsert(batch.records)
-            report.add(result)
-            if on_batch:
-                on_batch(batch.records, result)
+    with fewer_collections():
+        for batch in _read_ahead(iter(batches)):
+            for error in batch.errors:
+                report.errors.append(error)
+                if on_error:
+                    on_error(error)
+            if batch.records:
+                result = store.upsert(batch.records)
+                report.add(result)
+                if on_batch:
+                    on_batch(batch.records, result)
     return report
 
 

@@ -1,0 +1,34 @@
+"""Garbage collection during bulk ingest: slowed for its length, then as it was."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from paperwire.ingest.collector import BULK_THRESHOLD, fewer_collections
+
+
+def test_thresholds_and_frozen_objects_are_restored_after_the_block() -> None:
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (BULK_THRESHOLD, *before[1:])
+        assert gc.get_freeze_count() > 0  # what was alive on entry is left out
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_thresholds_are_restored_when_the_block_fails() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError("writer failed")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_cycles_made_during_the_block_are_still_collected() -> None:
+    with fewer_collections():
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1

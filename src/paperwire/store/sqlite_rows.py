@@ -21,6 +21,8 @@ import json
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import orjson
+
 from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.clock import iso_datetime, naive_utc
 from paperwire.store.merge import (
@@ -93,11 +95,15 @@ class NewPaperRows(NamedTuple):
 
 
 def dump_json(value: Any) -> str:
-    """How JSON columns are written: UTF-8 as is, so the keyword index sees real names."""
-    return _JSON.encode(value)
+    """How JSON columns are written: compact, UTF-8 as is (so the keyword index sees
+    real names), by orjson (a sixth of the standard library's time)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson refuses (a lone surrogate) the standard library writes
+        return _JSON.encode(value)
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -14,7 +14,7 @@ from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.base import PaperNotFound, Store
 from paperwire.store.models import PaperFilter
 from paperwire.store.open import open_store
-from paperwire.store.sqlite import restore_sqlite
+from paperwire.store.sqlite import PAGE_SIZE, restore_sqlite
 
 
 def ingest(store: Store, path: Path, fmt: str = "auto"):  # type: ignore[no-untyped-def]
@@ -191,6 +191,26 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(store: Store) -> None:
     with store.engine.connect() as conn:  # type: ignore[attr-defined]
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def test_a_new_store_has_large_pages_and_an_old_one_keeps_its_own(
+    tmp_path: Path, fixtures: Path
+) -> None:
+    new = open_store(f"sqlite:///{tmp_path}/new.db")
+    with new.engine.connect() as conn:  # type: ignore[attr-defined]
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar_one() == PAGE_SIZE
+    old_file = tmp_path / "old.db"
+    made_before = sqlite3.connect(old_file)
+    made_before.execute("PRAGMA page_size=4096")
+    made_before.execute("PRAGMA journal_mode=WAL")
+    made_before.execute("CREATE TABLE unrelated (x)")
+    made_before.close()
+    old = open_store(f"sqlite:///{old_file}")
+    ingest(old, fixtures / "arxiv_snapshot_sample.jsonl")
+    with old.engine.connect() as conn:  # type: ignore[attr-defined]
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar_one() == 4096
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+    assert old.count_papers() == 44
 
 
 def test_reopening_an_existing_store_keeps_its_papers(database_url: str, fixtures: Path) -> None:

@@ -21,7 +21,7 @@ from paperwire.cli import state
 COMMANDS = {
     "init": "admin:init",
     "ingest": "ingest:ingest",
-    "export": "ingest:export",
+    "export": "export:export",
     "demo": "ingest:demo",
     "backup": "admin:backup",
     "restore": "admin:restore",

@@ -1,33 +1,27 @@
-"""``paperwire ingest``, ``export`` and ``demo``."""
+"""``paperwire ingest`` and ``demo``.
+
+Nothing here loads the store's modules at import: ``ingest`` starts the reader process
+of its first file before it opens the store, so that the two start up side by side.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from paperwire.cli import state
-from paperwire.cli.papers import (
-    AuthorOption,
-    CategoryOption,
-    SinceOption,
-    UntilOption,
-    paper_filter,
-)
-from paperwire.ingest.background import read_batches
-from paperwire.ingest.export import paper_to_record
-from paperwire.ingest.formats.jsonl import record_to_json
+from paperwire.ingest.background import ReaderProcess, read_batches, start_reader
 from paperwire.ingest.pipeline import IngestReport, ingest_batches
 from paperwire.records import RecordError, UnreadableInput
-from paperwire.store.base import Store
-from paperwire.store.models import Paper
+
+if TYPE_CHECKING:
+    from paperwire.store.base import Store
 
 DEMO_LISTING = "ml-papers-119.listing.txt"
 
@@ -44,9 +38,16 @@ class Format(StrEnum):
 
 
 def _ingest_files(
-    store: Store, paths: list[Path], fmt: str, quiet: bool
+    store: Store,
+    paths: list[Path],
+    fmt: str,
+    quiet: bool,
+    first_reader: ReaderProcess | None = None,
 ) -> tuple[IngestReport, list[str]]:
-    """Ingest each file; returns the report and the files that could not be read at all."""
+    """Ingest each file; returns the report and the files that could not be read at all.
+
+    ``first_reader``, if given, is the reader process already started for ``paths[0]``.
+    """
     report = IngestReport()
     unreadable: list[str] = []
     batch_size = state.settings().ingest_batch_size
@@ -64,7 +65,7 @@ def _ingest_files(
         disable=quiet,
         transient=False,
     ) as progress:
-        for path in paths:
+        for number, path in enumerate(paths):
             task = progress.add_task(path.name, total=None, rate="")
 
             def advance(batch: Sequence[object], _result: object, task: int = task) -> None:
@@ -77,7 +78,11 @@ def _ingest_files(
                 ingest_batches(
                     store,
                     read_batches(
-                        str(path), fmt, batch_size=batch_size, prepare=store.row_preparer()
+                        str(path),
+                        fmt,
+                        batch_size=batch_size,
+                        prepare=store.row_preparer(),
+                        reader=first_reader if number == 0 else None,
                     ),
                     report=report,
                     on_error=show_error,
@@ -113,8 +118,16 @@ def ingest(
     Exit code: 0 when every readable record was stored, 1 with --strict and skips,
     2 when a file could not be read.
     """
-    store = state.store()
-    report, unreadable = _ingest_files(store, paths, fmt.value, quiet)
+    first_reader = start_reader(
+        str(paths[0]), fmt.value, batch_size=state.settings().ingest_batch_size
+    )
+    try:
+        store = state.store()
+    except BaseException:
+        if first_reader:
+            first_reader.close()
+        raise
+    report, unreadable = _ingest_files(store, paths, fmt.value, quiet, first_reader)
     state.console.print(report.summary())
     if embed if embed is not None else state.settings().embed_on_ingest:
         embed_new_papers(store, quiet)
@@ -133,33 +146,6 @@ def embed_new_papers(store: Store, quiet: bool) -> None:
         embed_papers(store, quiet=quiet)
     except (ImportError, IncompatibleVectorsError) as error:
         state.console.print(f"[yellow]not embedded:[/] {error}; run `paperwire index` later")
-
-
-def export(
-    destination: Annotated[Path, typer.Argument(help="File to write; - for standard output.")],
-    since: SinceOption = None,
-    until: UntilOption = None,
-    category: CategoryOption = None,
-    author: AuthorOption = None,
-) -> None:
-    """Write papers as paperwire JSON lines, which `paperwire ingest` reads back losslessly."""
-    papers = state.store().iter_papers(paper_filter(since, until, category, author))
-    if str(destination) == "-":
-        count = _write_export(papers, sys.stdout)
-    else:
-        partial = destination.with_name(destination.name + ".partial")
-        with partial.open("w", encoding="utf-8") as out:
-            count = _write_export(papers, out)
-        partial.replace(destination)  # a reader never sees a half-written export
-    state.console.print(f"exported {count} papers")
-
-
-def _write_export(papers: Iterable[Paper], out: TextIO) -> int:
-    count = 0
-    for paper in papers:
-        out.write(json.dumps(record_to_json(paper_to_record(paper)), ensure_ascii=False) + "\n")
-        count += 1
-    return count
 
 
 def demo() -> None:

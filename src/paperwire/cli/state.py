@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from paperwire.settings import Settings
-from paperwire.store.base import Store
-from paperwire.store.open import UnsupportedDatabase, open_store
+
+if TYPE_CHECKING:
+    from paperwire.store.base import Store
 
 console = Console(stderr=True, soft_wrap=True)  # log lines are not wrapped mid-path
 output = Console(highlight=False, soft_wrap=True)
@@ -29,7 +31,13 @@ def settings() -> Settings:
 
 
 def store() -> Store:
-    """The configured store, migrated; a clear message and exit 2 when it cannot open."""
+    """The configured store, migrated; a clear message and exit 2 when it cannot open.
+
+    The store's modules (SQLAlchemy) load here rather than with the CLI, so that a
+    command can start other work first (``ingest`` starts its reader process).
+    """
+    from paperwire.store.open import UnsupportedDatabase, open_store
+
     try:
         return open_store(settings().database_url)
     except UnsupportedDatabase as error:

@@ -6,7 +6,9 @@ standard output as pickles; the writer reads them in order, errors included.
 
 The reader also runs the store's ``row_preparer`` on each record and sends what it
 makes instead of the record, so that what a new paper needs written is ready before
-the writer sees it.
+the writer sees it. The writer names the preparer on the reader's standard input once
+its store is open: a reader can be started first (``start_reader``), and its start-up
+and first batch then overlap the writer's own.
 
 The reader is started as its own small program rather than with multiprocessing's
 spawn, which would first re-import the parent's main module (the whole CLI).
@@ -20,7 +22,8 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from contextlib import suppress
+from typing import BinaryIO, TextIO
 
 from paperwire.ingest.batch import Batch, batches_of
 from paperwire.ingest.collector import fewer_collections
@@ -31,71 +34,119 @@ MIN_BYTES = 4 * 1024 * 1024
 _BATCH = "batch"
 _END = "end"
 _FAILED = "failed"
+_NO_PREPARER = "-"
 
 Preparer = Callable[[PaperRecord], object]
 
 
-def read_batches(
-    path: str, fmt: str = "auto", *, batch_size: int = 1000, prepare: Preparer | None = None
-) -> Iterator[Batch]:
-    """The file's records in batches: from a reader process for large files, else here."""
-    from paperwire.ingest.reader import read_records
+class ReaderProcess:
+    """A reader process for one file, running from the moment this is made."""
 
+    def __init__(self, path: str, fmt: str = "auto", *, batch_size: int = 1000) -> None:
+        self.path = path
+        self._process = subprocess.Popen(
+            # -P: the working directory must not shadow installed modules.
+            [sys.executable, "-P", "-m", __name__, path, fmt, str(batch_size)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    def batches(self, prepare: Preparer | None = None) -> Iterator[Batch]:
+        """The file's batches, each record passed through ``prepare`` by the reader."""
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        preparer = f"{prepare.__module__}:{prepare.__qualname__}" if prepare else _NO_PREPARER
+        try:
+            with suppress(BrokenPipeError):  # a reader that ended says why on its output
+                process.stdin.write(f"{preparer}\n".encode())
+                process.stdin.close()
+            while True:
+                try:
+                    message = pickle.load(process.stdout)
+                except (EOFError, pickle.UnpicklingError):
+                    code = process.wait()
+                    raise RuntimeError(
+                        f"{self.path}: the reader process ended (exit code {code})"
+                    ) from None
+                kind = message[0]
+                if kind == _END:
+                    return
+                if kind == _FAILED:
+                    raise message[1]
+                yield message[1]
+        finally:
+            self.close()
+
+    @property
+    def exit_code(self) -> int | None:
+        """None while the reader runs."""
+        return self._process.returncode
+
+    def close(self) -> None:
+        """Stop the reader, if it is still running, and wait for it."""
+        process = self._process
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None and not pipe.closed:
+                with suppress(BrokenPipeError):
+                    pipe.close()  # a reader still writing stops on the closed pipe
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_reader(path: str, fmt: str = "auto", *, batch_size: int = 1000) -> ReaderProcess | None:
+    """A reader process for ``path`` when the file is large enough to be worth one."""
     try:
         large = os.path.getsize(path) >= MIN_BYTES
     except OSError:
         large = False  # read_records reports the problem
-    if large:
-        return read_batches_in_background(path, fmt, batch_size=batch_size, prepare=prepare)
-    return batches_of(read_records(path, fmt), batch_size)
+    return ReaderProcess(path, fmt, batch_size=batch_size) if large else None
 
 
-def read_batches_in_background(
-    path: str, fmt: str = "auto", *, batch_size: int = 1000, prepare: Preparer | None = None
+def read_batches(
+    path: str,
+    fmt: str = "auto",
+    *,
+    batch_size: int = 1000,
+    prepare: Preparer | None = None,
+    reader: ReaderProcess | None = None,
 ) -> Iterator[Batch]:
-    """``read_batches`` in a reader process, which also runs ``prepare`` on each record."""
-    preparer = f"{prepare.__module__}:{prepare.__qualname__}" if prepare else "-"
-    reader = subprocess.Popen(
-        # -P: the working directory must not shadow installed modules.
-        [sys.executable, "-P", "-m", __name__, path, fmt, str(batch_size), preparer],
-        stdout=subprocess.PIPE,
-    )
-    assert reader.stdout is not None
-    try:
-        while True:
-            try:
-                message = pickle.load(reader.stdout)
-            except (EOFError, pickle.UnpicklingError):
-                code = reader.wait()
-                raise RuntimeError(f"{path}: the reader process ended (exit code {code})") from None
-            kind = message[0]
-            if kind == _END:
-                return
-            if kind == _FAILED:
-                raise message[1]
-            yield message[1]
-    finally:
-        reader.stdout.close()  # a reader still writing stops on the closed pipe
-        try:
-            reader.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            reader.kill()
-            reader.wait()
+    """The file's records in batches: from a reader process for large files (``reader``
+    if one was started already), else parsed here."""
+    from paperwire.ingest.reader import read_records
+
+    reader = reader or start_reader(path, fmt, batch_size=batch_size)
+    if reader:
+        return reader.batches(prepare)
+    return batches_of(read_records(path, fmt), batch_size)
 
 
 def _send(out: BinaryIO, message: tuple[object, ...]) -> None:
     pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _run_reader(path: str, fmt: str, batch_size: int, preparer: str, out: BinaryIO) -> None:
+def _load_preparer(name: str) -> Preparer | None:
+    if name == _NO_PREPARER:
+        return None
+    module, attribute = name.split(":")
+    return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
+
+
+def _run_reader(path: str, fmt: str, batch_size: int, commands: TextIO, out: BinaryIO) -> bool:
+    """Send the file's batches; False when the writer went away before naming a preparer."""
     from paperwire.ingest.reader import read_records
 
+    named = False
     prepare: Preparer | None = None
-    if preparer != "-":
-        module, name = preparer.split(":")
-        prepare = getattr(importlib.import_module(module), name)
     try:
         for batch in batches_of(read_records(path, fmt), batch_size):
+            if not named:  # the first batch is parsed while the writer opens its store
+                name = commands.readline().strip()
+                if not name:
+                    return False
+                prepare, named = _load_preparer(name), True
             if prepare:
                 batch.records = [prepare(record) for record in batch.records]
             _send(out, (_BATCH, batch))
@@ -103,21 +154,22 @@ def _run_reader(path: str, fmt: str, batch_size: int, preparer: str, out: Binary
     except Exception as error:  # handed to the writer, which raises it
         _send(out, (_FAILED, error))
     out.flush()
+    return True
 
 
 def main(argv: list[str]) -> int:
-    """The reader process: ``PATH FORMAT BATCH_SIZE PREPARER`` (``module:function`` or -)."""
-    path, fmt, batch_size, preparer = argv
+    """The reader process: ``PATH FORMAT BATCH_SIZE``, then the preparer
+    (``module:function`` or -) as a line on standard input."""
+    path, fmt, batch_size = argv
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but batches on the pipe
     try:
         with fewer_collections():
-            _run_reader(path, fmt, int(batch_size), preparer, out)
+            return 0 if _run_reader(path, fmt, int(batch_size), sys.stdin, out) else 1
     except (BrokenPipeError, KeyboardInterrupt):
         # The writer is gone or was interrupted: stop quietly, with nothing left to flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         return 1
-    return 0
 
 
 if __name__ == "__main__":

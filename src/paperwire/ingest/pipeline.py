@@ -13,12 +13,15 @@ import queue
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from paperwire.ingest.batch import Batch, batches_of
 from paperwire.ingest.collector import fewer_collections
 from paperwire.records import PaperRecord, RecordError
-from paperwire.store.base import Store
-from paperwire.store.models import UpsertResult
+
+if TYPE_CHECKING:
+    from paperwire.store.base import Store
+    from paperwire.store.models import UpsertResult
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ import typer
 import typer.main
 
 from paperwire.cli.app import app
+from paperwire.ingest.background import MIN_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -157,3 +158,20 @@ def test_killed_ingest_leaves_a_consistent_store_and_rerun_completes(run, tmp_pa
     done = run("ingest", "--quiet", str(source))
     assert f"{12_000 - partial} imported" in done.stderr
     assert json.loads(run("stats", "--json").stdout)["papers"] == 12_000
+
+
+def test_a_large_file_piped_to_dev_stdin_is_read(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "piped.jsonl"
+    synthetic_snapshot(3500, source)
+    assert source.stat().st_size >= MIN_BYTES  # read by a reader process
+    with source.open("rb") as piped:
+        done = subprocess.run(
+            [sys.executable, "-m", "paperwire.cli", "ingest", "--quiet", "/dev/stdin"],
+            env=run.env,
+            stdin=piped,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert done.returncode == 0, done.stderr
+    assert "3500 imported" in done.stderr

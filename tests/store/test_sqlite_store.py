@@ -176,6 +176,33 @@ def test_backup_is_a_consistent_copy_and_restores(
     assert fts_count(store, "quantum") > 0
 
 
+@pytest.mark.parametrize(("backup_pages", "store_pages"), [(4096, PAGE_SIZE), (PAGE_SIZE, 4096)])
+def test_restore_works_across_page_sizes(
+    tmp_path: Path, fixtures: Path, backup_pages: int, store_pages: int
+) -> None:
+    def store_with_pages(name: str, page_size: int) -> Store:
+        made = sqlite3.connect(tmp_path / name)
+        made.execute(f"PRAGMA page_size={page_size}")
+        made.execute("PRAGMA journal_mode=WAL")
+        made.close()
+        return open_store(f"sqlite:///{tmp_path / name}")
+
+    old = store_with_pages("old.db", backup_pages)
+    ingest(old, fixtures / "arxiv_snapshot_sample.jsonl")
+    old.backup(tmp_path / "backup.db")
+    old.close()
+    current = store_with_pages("current.db", store_pages)
+    ingest(current, fixtures / "beir_scifact_corpus_head20.jsonl")
+    current.close()
+    restore_sqlite(tmp_path / "backup.db", current.url)
+    restored = open_store(current.url)
+    assert restored.count_papers() == 44
+    assert fts_count(restored, "quantum") > 0
+    with restored.engine.connect() as conn:  # type: ignore[attr-defined]
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar_one() == backup_pages
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+
+
 def test_restore_refuses_a_file_that_is_not_a_store(store: Store, tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)

@@ -123,11 +123,10 @@ def ingest(
     )
     try:
         store = state.store()
-    except BaseException:
+        report, unreadable = _ingest_files(store, paths, fmt.value, quiet, first_reader)
+    finally:
         if first_reader:
-            first_reader.close()
-        raise
-    report, unreadable = _ingest_files(store, paths, fmt.value, quiet, first_reader)
+            first_reader.close()  # already closed unless something failed before its turn
     state.console.print(report.summary())
     if embed if embed is not None else state.settings().embed_on_ingest:
         embed_new_papers(store, quiet)

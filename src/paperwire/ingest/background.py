@@ -6,9 +6,9 @@ standard output as pickles; the writer reads them in order, errors included.
 
 The reader also runs the store's ``row_preparer`` on each record and sends what it
 makes instead of the record, so that what a new paper needs written is ready before
-the writer sees it. The writer names the preparer on the reader's standard input once
-its store is open: a reader can be started first (``start_reader``), and its start-up
-and first batch then overlap the writer's own.
+the writer sees it. The writer names the preparer, on a pipe of its own, once its store
+is open: a reader can be started first (``start_reader``), and its start-up and first
+batch then overlap the writer's own.
 
 The reader is started as its own small program rather than with multiprocessing's
 spawn, which would first re-import the parent's main module (the whole CLI).
@@ -44,22 +44,31 @@ class ReaderProcess:
 
     def __init__(self, path: str, fmt: str = "auto", *, batch_size: int = 1000) -> None:
         self.path = path
-        self._process = subprocess.Popen(
-            # -P: the working directory must not shadow installed modules.
-            [sys.executable, "-P", "-m", __name__, path, fmt, str(batch_size)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+        # The preparer goes over a pipe of its own: standard input stays the writer's,
+        # so that ``paperwire ingest /dev/stdin`` reads what was piped in.
+        commands, self._commands = os.pipe()
+        try:
+            self._process = subprocess.Popen(
+                # -P: the working directory must not shadow installed modules.
+                [sys.executable, "-P", "-m", __name__, path, fmt, str(batch_size), str(commands)],
+                stdout=subprocess.PIPE,
+                pass_fds=(commands,),
+            )
+        except BaseException:
+            os.close(self._commands)
+            raise
+        finally:
+            os.close(commands)
 
     def batches(self, prepare: Preparer | None = None) -> Iterator[Batch]:
         """The file's batches, each record passed through ``prepare`` by the reader."""
         process = self._process
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdout is not None
         preparer = f"{prepare.__module__}:{prepare.__qualname__}" if prepare else _NO_PREPARER
         try:
             with suppress(BrokenPipeError):  # a reader that ended says why on its output
-                process.stdin.write(f"{preparer}\n".encode())
-                process.stdin.close()
+                os.write(self._commands, f"{preparer}\n".encode())
+            self._close_commands()
             while True:
                 try:
                     message = pickle.load(process.stdout)
@@ -77,6 +86,11 @@ class ReaderProcess:
         finally:
             self.close()
 
+    def _close_commands(self) -> None:
+        if self._commands >= 0:
+            os.close(self._commands)
+            self._commands = -1
+
     @property
     def exit_code(self) -> int | None:
         """None while the reader runs."""
@@ -85,10 +99,9 @@ class ReaderProcess:
     def close(self) -> None:
         """Stop the reader, if it is still running, and wait for it."""
         process = self._process
-        for pipe in (process.stdin, process.stdout):
-            if pipe is not None and not pipe.closed:
-                with suppress(BrokenPipeError):
-                    pipe.close()  # a reader still writing stops on the closed pipe
+        self._close_commands()  # a reader waiting for its preparer stops
+        if process.stdout is not None:
+            process.stdout.close()  # a reader still writing stops on the closed pipe
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -158,14 +171,14 @@ def _run_reader(path: str, fmt: str, batch_size: int, commands: TextIO, out: Bin
 
 
 def main(argv: list[str]) -> int:
-    """The reader process: ``PATH FORMAT BATCH_SIZE``, then the preparer
-    (``module:function`` or -) as a line on standard input."""
-    path, fmt, batch_size = argv
+    """The reader process: ``PATH FORMAT BATCH_SIZE COMMANDS_FD``; the preparer
+    (``module:function`` or -) comes as a line on the file descriptor COMMANDS_FD."""
+    path, fmt, batch_size, commands_fd = argv
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but batches on the pipe
     try:
-        with fewer_collections():
-            return 0 if _run_reader(path, fmt, int(batch_size), sys.stdin, out) else 1
+        with fewer_collections(), open(int(commands_fd), encoding="utf-8") as commands:
+            return 0 if _run_reader(path, fmt, int(batch_size), commands, out) else 1
     except (BrokenPipeError, KeyboardInterrupt):
         # The writer is gone or was interrupted: stop quietly, with nothing left to flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())

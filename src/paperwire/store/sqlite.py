@@ -192,7 +192,19 @@ def restore_sqlite(source: Path, url: str) -> None:
     source_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     target = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        source_conn.backup(target)
+        page_size = "PRAGMA page_size"
+        if source_conn.execute(page_size).fetchone() == target.execute(page_size).fetchone():
+            source_conn.backup(target)
+        else:
+            # The copy takes the backup's page size (stores made since 16 KB pages became
+            # the default differ from older backups), which SQLite cannot change in WAL
+            # mode; leaving WAL mode needs the store to itself.
+            try:
+                target.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.OperationalError as error:
+                raise ValueError(f"{path} is in use: stop paperwire, then restore") from error
+            source_conn.backup(target)
+            target.execute("PRAGMA journal_mode=WAL")
     finally:
         target.close()
         source_conn.close()

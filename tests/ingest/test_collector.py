@@ -36,11 +36,12 @@ def test_cycles_made_during_the_block_are_still_collected() -> None:
 
 def test_overlapping_blocks_restore_only_when_the_last_one_ends() -> None:
     before = gc.get_threshold()
-    outer = fewer_collections()
-    outer.__enter__()
-    with fewer_collections():
-        assert gc.get_threshold()[0] == BULK_THRESHOLD
-    assert gc.get_threshold()[0] == BULK_THRESHOLD  # the outer block still runs
-    outer.__exit__(None, None, None)
+    first, second = fewer_collections(), fewer_collections()  # say, two threads' ingests
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == BULK_THRESHOLD  # the second still runs
+    assert gc.get_freeze_count() > 0
+    second.__exit__(None, None, None)
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0

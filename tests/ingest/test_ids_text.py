@@ -1,7 +1,9 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paperwire.ids import normalise_doi, parse_arxiv_id, title_key
-from paperwire.text import normalise
+from paperwire.text import collapse_whitespace, normalise
 
 
 @pytest.mark.parametrize(
@@ -57,3 +59,16 @@ def test_title_key_ignores_accents() -> None:
 )
 def test_normalise(raw: str | None, expected: str) -> None:
     assert normalise(raw) == expected
+
+
+@given(
+    st.lists(
+        st.sampled_from(["word", "é", " ", "  ", "\n", "\t", "\r", "\x0b", "\x1f", "\xa0"]),
+        max_size=60,
+    )
+)
+def test_collapse_whitespace_equals_splitting_and_joining(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert collapse_whitespace(text) == " ".join(text.split())
+    long_text = text + " filler" * 20  # long ASCII texts take the fast path when they can
+    assert collapse_whitespace(long_text) == " ".join(long_text.split())

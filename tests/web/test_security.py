@@ -8,12 +8,8 @@ import pytest
 
 from paperwire.secret import MissingSecretKey, resolve_secret_key
 from paperwire.settings import Settings
-from paperwire.web.security import (
-    RateLimiter,
-    client_address,
-    parse_networks,
-    tokens_match,
-)
+from paperwire.web.ratelimit import MemoryRateLimiter
+from paperwire.web.security import client_address, parse_networks, tokens_match
 
 
 def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
@@ -53,7 +49,7 @@ def test_bad_trusted_proxy_setting_is_named() -> None:
 
 def test_rate_limiter_windows() -> None:
     now = [0.0]
-    limiter = RateLimiter(clock=lambda: now[0])
+    limiter = MemoryRateLimiter(clock=lambda: now[0])
     assert all(limiter.hit("s", "a", limit=3, period=60).allowed for _ in range(3))
     refused = limiter.hit("s", "a", limit=3, period=60)
     assert not refused.allowed and refused.retry_after == 60

@@ -69,7 +69,7 @@ async def rate_limit_api(request: Request) -> Services:
     """Count the request (in memory, no I/O: run on the event loop, not in a thread)."""
     svc = services(request)
     verdict = svc.limiter.hit(
-        "api", svc.client(request), limit=svc.settings.api_rate_per_minute, period=60
+        "api", svc.rate_key(request), limit=svc.settings.api_rate_per_minute, period=60
     )
     if not verdict.allowed:
         raise HTTPException(

@@ -117,7 +117,7 @@ def login_request(
         context = {"next": target, "error": error.message, "email": email}
         return render(request, "login.html", context, status=400)
     verdict = svc.limiter.hit(
-        "login", svc.client(request), limit=svc.settings.login_rate_per_hour, period=3600
+        "login", svc.rate_key(request), limit=svc.settings.login_rate_per_hour, period=3600
     )
     if not verdict.allowed:
         return too_many(request, verdict.retry_after)

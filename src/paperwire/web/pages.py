@@ -86,7 +86,7 @@ def check_query(query: str) -> None:
 
 def rate_limit_search(svc: Services, request: Request) -> None:
     verdict = svc.limiter.hit(
-        "search", svc.client(request), limit=svc.settings.search_rate_per_minute, period=60
+        "search", svc.rate_key(request), limit=svc.settings.search_rate_per_minute, period=60
     )
     if not verdict.allowed:
         raise HTTPException(

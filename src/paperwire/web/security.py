@@ -1,14 +1,10 @@
-"""Client addresses behind proxies, rate limits, CSRF tokens and response headers."""
+"""Client addresses behind proxies, CSRF tokens and response headers (rate limits: ratelimit.py)."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
 import secrets
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -76,49 +72,6 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: list[Ne
         if not _trusted(hop, trusted):
             return hop
     return address
-
-
-# Rate limits -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    allowed: bool
-    retry_after: int = 0
-
-
-class RateLimiter:
-    """Fixed-window counters per (bucket, key), in this process's memory.
-
-    Each web process counts for itself; behind N processes a client gets up to N times
-    the limit, which is the documented trade for not needing a shared counter store.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000):
-        self._clock = clock
-        self._max_keys = max_keys
-        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, bucket: str, key: str, *, limit: int, period: float) -> Verdict:
-        now = self._clock()
-        with self._lock:
-            start, count = self._windows.get((bucket, key), (now, 0))
-            if now - start >= period:
-                start, count = now, 0
-            if count >= limit:
-                return Verdict(False, max(1, int(start + period - now + 0.999)))
-            if len(self._windows) >= self._max_keys:
-                self._prune(now, period)
-            self._windows[(bucket, key)] = (start, count + 1)
-            return Verdict(True)
-
-    def _prune(self, now: float, period: float) -> None:
-        stale = [key for key, (start, _) in self._windows.items() if now - start >= period]
-        for key in stale:
-            del self._windows[key]
-        if len(self._windows) >= self._max_keys:
-            self._windows.clear()
 
 
 # CSRF --------------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ from starlette.requests import Request
 
 from paperwire.settings import Settings
 from paperwire.store.base import Store
-from paperwire.web.security import Network, RateLimiter, client_address, parse_networks
+from paperwire.web.networks import client_key
+from paperwire.web.ratelimit import MemoryRateLimiter, RateLimiter
+from paperwire.web.security import Network, client_address, parse_networks
 
 if TYPE_CHECKING:
     from paperwire.search.service import SearchService
@@ -79,7 +81,7 @@ class Services:
     settings: Settings
     store: Store
     secret_key: str
-    limiter: RateLimiter = field(default_factory=RateLimiter)
+    limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
     search_service: Any = None
     trusted_proxies: list[Network] = field(default_factory=list)
     page_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0))
@@ -102,6 +104,10 @@ class Services:
     def client(self, request: Request) -> str:
         peer = request.client.host if request.client else None
         return client_address(peer, request.headers.get("x-forwarded-for"), self.trusted_proxies)
+
+    def rate_key(self, request: Request) -> str:
+        """Whom a rate limit counts: the client's address, an IPv6 client by its /64."""
+        return client_key(self.client(request))
 
 
 def services(request: Request) -> Services:

@@ -102,7 +102,7 @@ def subscribe(
         # Nothing happens; the form comes back filled in, with a token, for one more press.
         return _subscribe_page(request, values, notice=RESUBMIT, status=403)
     verdict = svc.limiter.hit(
-        "subscribe", svc.client(request), limit=svc.settings.subscribe_rate_per_hour, period=3600
+        "subscribe", svc.rate_key(request), limit=svc.settings.subscribe_rate_per_hour, period=3600
     )
     if not verdict.allowed:
         return too_many(request, verdict.retry_after, "subscribe")

@@ -67,7 +67,15 @@ def build_store(folder: Path, papers: int, env: dict[str, str]) -> None:
             moment = now - timedelta(hours=rng.uniform(0, 24 * 20))
             trending.set_mark(store, user.id, paper_id, "upvote", True, now=moment)
     for number in range(5000):
-        trending.record_view(store, rng.choice(ids), f"visitor{number:06d}", now=now)
+        trending.record_view(
+            store,
+            rng.choice(ids),
+            f"visitor{number:06d}",
+            network=f"10.{number // 256}.{number % 256}.0/24",
+            secret_key="benchmark-secret-key-that-is-long-enough",
+            network_cap=3,
+            now=now,
+        )
     count = trending.refresh_scores(store, now=now)
     print(f"events: 3000 upvotes, 5000 views; {count} papers scored", flush=True)
     store.close()

@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     trending_refresh_seconds: float = Field(
         60.0, gt=0, description="How often `paperwire serve` recomputes trending scores."
     )
+    view_network_cap: int = Field(
+        3,
+        ge=1,
+        description="Anonymous views counted per network (IPv4 /24, IPv6 /64), paper and UTC day.",
+    )
+    view_rate_per_minute: int = Field(
+        30, ge=1, description="View requests per network (IPv4 /24, IPv6 /64) per minute."
+    )
     # Accounts and mail (paperwire.accounts, paperwire.mail)
     login_token_minutes: int = Field(15, ge=1, le=24 * 60, description="Sign-in link lifetime.")
     login_requests_per_address: int = Field(

@@ -326,7 +326,13 @@ def test_trending_papers_are_never_repeated_day_after_day(world: DigestWorld) ->
         for rank, paper in enumerate(papers):  # the same ranking every day
             for visitor in range(40 - rank):
                 trending.record_view(
-                    world.store, paper.paper_id, f"visitor-{offset}-{visitor:04d}", now=morning
+                    world.store,
+                    paper.paper_id,
+                    f"visitor-{offset}-{visitor:04d}",
+                    network=f"10.{rank}.{visitor}.0/24",
+                    secret_key="test-secret-key-that-is-long-enough-0123456789",
+                    network_cap=3,
+                    now=morning,
                 )
         trending.refresh_scores(world.store, now=morning + timedelta(hours=1))
         world.run(morning + timedelta(hours=3), digest_papers_per_section=5)

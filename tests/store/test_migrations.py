@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -67,3 +68,38 @@ def test_processes_starting_at_once_migrate_once(tmp_path: Path) -> None:
 
 def test_the_schema_heads_constant_names_the_newest_migrations() -> None:
     assert head_revisions() == SCHEMA_HEADS, "update SCHEMA_HEADS in store/migrate.py"
+
+
+def test_views_stored_before_view_networks_are_kept(tmp_path: Path) -> None:
+    """0006 adds a column to paper_views: every view already stored survives it."""
+    url = f"sqlite:///{tmp_path}/m.db"
+    engine = create_sqlite_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0004")
+    assert "0006" not in current_revisions(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO papers (id, paper_id, title, authors, categories, source,"
+                " first_seen, sort_date, last_updated) VALUES (1, 'p1', 'A paper', '[]', '[]',"
+                " 'arxiv', '2025-03-01 00:00:00', '2025-03-01 00:00:00', '2025-03-01 00:00:00')"
+            )
+        )
+        for n in range(5):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO paper_views (paper_id, visitor_id, day, hour)"
+                    " VALUES (1, :visitor, '2025-03-01', 480000)"
+                ),
+                {"visitor": f"visitor-{n:04d}"},
+            )
+    upgrade(engine)
+    assert current_revisions(engine) == head_revisions()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT visitor_id, day, hour, network FROM paper_views ORDER BY visitor_id")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (f"visitor-{n:04d}", "2025-03-01", 480000, None) for n in range(5)
+    ]

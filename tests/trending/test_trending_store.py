@@ -24,6 +24,22 @@ from paperwire.trending import (
 )
 
 NOW = datetime(2025, 3, 1, 12, 0)
+KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def view(
+    store: Store, paper_ref: str, visitor_id: str, *, now: datetime, network: str | None = None
+) -> bool:
+    """An anonymous view, from a network of the visitor's own unless one is named."""
+    return record_view(
+        store,
+        paper_ref,
+        visitor_id,
+        network=network or f"198.51.100.0/24 of {visitor_id}",
+        secret_key=KEY,
+        network_cap=3,
+        now=now,
+    )
 
 
 @pytest.fixture
@@ -54,15 +70,15 @@ def test_fresh_install_has_no_trending(store: Store, papers: list[str]) -> None:
 
 
 def test_a_view_counts_once_per_visitor_per_utc_day(store: Store, papers: list[str]) -> None:
-    assert record_view(store, "2502.00001", "visitor-aaaa", now=NOW) is True
-    assert record_view(store, papers[0], "visitor-aaaa", now=NOW + timedelta(hours=1)) is False
-    assert record_view(store, papers[0], "visitor-bbbb", now=NOW) is True
-    assert record_view(store, papers[0], "visitor-aaaa", now=datetime(2025, 3, 2, 0, 1)) is True
+    assert view(store, "2502.00001", "visitor-aaaa", now=NOW) is True
+    assert view(store, papers[0], "visitor-aaaa", now=NOW + timedelta(hours=1)) is False
+    assert view(store, papers[0], "visitor-bbbb", now=NOW) is True
+    assert view(store, papers[0], "visitor-aaaa", now=datetime(2025, 3, 2, 0, 1)) is True
     with pytest.raises(PaperNotFound):
-        record_view(store, "2502.99999", "visitor-aaaa", now=NOW)
+        view(store, "2502.99999", "visitor-aaaa", now=NOW)
     for bad in ("", "short", "x" * 65, "has space!", "ünïcode-id"):
         with pytest.raises(InvalidVisitor):
-            record_view(store, papers[0], bad, now=NOW)
+            view(store, papers[0], bad, now=NOW)
 
 
 def test_marks_are_one_per_user_and_undoable(store: Store, papers: list[str]) -> None:
@@ -120,7 +136,7 @@ def test_refresh_ranks_by_recent_attention(store: Store, papers: list[str]) -> N
         set_mark(store, user.id, papers[1], "upvote", True, now=NOW - timedelta(hours=1))
     set_mark(store, users[0].id, papers[0], "upvote", True, now=NOW - timedelta(days=3))
     for i in range(5):  # paper 3: five visitors
-        record_view(store, papers[2], f"visitor-{i:04d}", now=NOW - timedelta(hours=2))
+        view(store, papers[2], f"visitor-{i:04d}", now=NOW - timedelta(hours=2))
     assert refresh_scores(store, now=NOW) == 3
 
     day = top(store, "day", limit=10, now=NOW)
@@ -149,9 +165,9 @@ def test_undo_takes_the_upvote_out_at_the_next_refresh(store: Store, papers: lis
 
 def test_reloading_does_not_game_views(store: Store, papers: list[str]) -> None:
     for minute in range(100):
-        record_view(store, papers[0], "visitor-reload", now=NOW - timedelta(minutes=minute))
-    record_view(store, papers[1], "visitor-other1", now=NOW)
-    record_view(store, papers[1], "visitor-other2", now=NOW)
+        view(store, papers[0], "visitor-reload", now=NOW - timedelta(minutes=minute))
+    view(store, papers[1], "visitor-other1", now=NOW)
+    view(store, papers[1], "visitor-other2", now=NOW)
     refresh_scores(store, now=NOW)
     day = top(store, "day", limit=10, now=NOW)
     assert [e.paper.paper_id for e in day] == [papers[1], papers[0]]
@@ -161,7 +177,7 @@ def test_reloading_does_not_game_views(store: Store, papers: list[str]) -> None:
 def test_events_older_than_a_month_are_ignored(store: Store, papers: list[str]) -> None:
     ann = sign_in(store, "ann@example.org")
     set_mark(store, ann.id, papers[0], "upvote", True, now=NOW - timedelta(days=31))
-    record_view(store, papers[0], "visitor-aaaa", now=NOW - timedelta(days=31))
+    view(store, papers[0], "visitor-aaaa", now=NOW - timedelta(days=31))
     assert refresh_scores(store, now=NOW) == 0
 
 

@@ -203,7 +203,11 @@ paper_marks = sa.Table(
 )
 
 # Views: at most one per visitor, paper and UTC day (the primary key enforces it).
-# ``hour`` (hours since the epoch) lets the refresh aggregate views in SQL.
+# ``hour`` (hours since the epoch) lets the refresh aggregate views in SQL. A visitor is
+# a cookie's random id, or "user:<id>" for a signed-in reader. ``network`` is a keyed
+# hash of an anonymous visitor's network (IPv4 /24, IPv6 /64) and that day, never the
+# address: at most a few views per network, paper and day count (store/views.py). It is
+# NULL for signed-in readers and for views recorded before it existed.
 paper_views = sa.Table(
     "paper_views",
     metadata,
@@ -213,7 +217,9 @@ paper_views = sa.Table(
     sa.Column("visitor_id", sa.String(64), primary_key=True),
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("hour", sa.Integer, nullable=False),
+    sa.Column("network", sa.String(32)),
     sa.Index("ix_paper_views_hour", "hour"),
+    sa.Index("ix_paper_views_paper_day_network", "paper_id", "day", "network"),
 )
 
 # Precomputed trending, rewritten by each refresh; pages only read it.

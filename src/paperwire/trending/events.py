@@ -1,10 +1,13 @@
-"""Recording attention: views (anonymous, once per visitor per paper per UTC day) and
-marks (upvote, save: one per signed-in user per paper, undoable)."""
+"""Recording attention: views (once per visitor or signed-in reader per paper per UTC
+day, and a few per network) and marks (upvote, save: one per signed-in user per paper,
+undoable)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 import sqlalchemy as sa
@@ -14,7 +17,8 @@ from paperwire.accounts.models import UnknownUser
 from paperwire.store.base import Store
 from paperwire.store.clock import naive_utc
 from paperwire.store.models import Paper
-from paperwire.store.schema import paper_marks, paper_metrics, paper_views, papers, users
+from paperwire.store.schema import paper_marks, paper_metrics, papers, users
+from paperwire.store.views import add_network_view, add_view
 
 MarkKind = Literal["upvote", "save"]
 MARK_KINDS: frozenset[str] = frozenset({"upvote", "save"})
@@ -30,26 +34,64 @@ def epoch_hour(moment: datetime) -> int:
     return int((moment - datetime(1970, 1, 1)).total_seconds() // 3600)
 
 
-def record_view(store: Store, paper_ref: str, visitor_id: str, *, now: datetime) -> bool:
-    """Count one view; False when this visitor already viewed the paper this UTC day.
+def network_hash(secret_key: str, network: str, day: date) -> str:
+    """The keyed hash a view's network is stored as (never the network itself).
 
-    PaperNotFound for an unknown paper, InvalidVisitor for a malformed visitor id.
+    The day is part of it, so the table cannot follow one network from day to day;
+    without the secret key the hash says nothing about the network.
+    """
+    message = f"paperwire.view-network\x00{day.isoformat()}\x00{network}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def record_view(
+    store: Store,
+    paper_ref: str,
+    visitor_id: str,
+    *,
+    network: str,
+    secret_key: str,
+    network_cap: int,
+    now: datetime,
+) -> bool:
+    """Count one anonymous view; False when it does not count.
+
+    It counts once per visitor per paper per UTC day, and for at most ``network_cap``
+    visitors of ``network`` (the client's IPv4 /24 or IPv6 /64, ``web.networks``) per
+    paper per day: a fresh cookie per request buys nothing past that. PaperNotFound for
+    an unknown paper, InvalidVisitor for a malformed visitor id.
     """
     if not _VISITOR.match(visitor_id):
         raise InvalidVisitor("a visitor id is 8 to 64 letters, digits, '-' or '_'")
     row_id = store.get_paper(paper_ref).row_id
     now = naive_utc(now)
-    with store.writing() as conn:
-        return insert_ignoring_duplicates(
-            conn,
-            paper_views,
-            {
-                "paper_id": row_id,
-                "visitor_id": visitor_id,
-                "day": now.date(),
-                "hour": epoch_hour(now),
-            },
-        )
+    day = now.date()
+    return add_network_view(
+        store,
+        row_id,
+        visitor_id,
+        day=day,
+        hour=epoch_hour(now),
+        network=network_hash(secret_key, network, day),
+        network_cap=network_cap,
+    )
+
+
+def record_reader_view(store: Store, paper_ref: str, user_id: int, *, now: datetime) -> bool:
+    """Count a signed-in reader's view, once per user per paper per UTC day.
+
+    Outside the network cap: readers in one office are each counted. PaperNotFound for
+    an unknown paper.
+    """
+    row_id = store.get_paper(paper_ref).row_id
+    now = naive_utc(now)
+    return add_view(
+        store,
+        row_id,
+        f"user:{user_id}",  # ':' is never in a cookie's visitor id
+        day=now.date(),
+        hour=epoch_hour(now),
+    )
 
 
 def set_mark(

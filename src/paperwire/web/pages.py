@@ -26,6 +26,7 @@ from paperwire.web.formatting import (
     query_terms,
     safe_next,
 )
+from paperwire.web.networks import view_network
 from paperwire.web.services import Services, services
 from paperwire.web.templating import render, session_of
 
@@ -253,15 +254,39 @@ def paper_page(request: Request, ref: str) -> Response:
 
 @router.post("/papers/{ref:path}/view", dependencies=[Csrf], status_code=204)
 def record_view(request: Request, ref: str) -> Response:
-    """Sent by the paper page's script after it loads, so crawlers do not count."""
+    """Sent by the paper page's script after it loads, so crawlers do not count.
+
+    Anonymous views count once per visitor and a few per network per paper and day
+    (docs/trending.md); the network is also rate-limited, before any lookup.
+    """
     svc = services(request)
+    network = view_network(svc.client(request))
+    verdict = svc.limiter.hit("view", network, limit=svc.settings.view_rate_per_minute, period=60)
+    if not verdict.allowed:
+        raise HTTPException(
+            429,
+            f"Too many views from your network. Try again in {verdict.retry_after} s.",
+            headers={"retry-after": str(verdict.retry_after)},
+        )
     paper = find_paper(svc, ref)
+    user = current_user(request)
+    if user is not None:
+        trending.record_reader_view(svc.store, paper.paper_id, user.id, now=utcnow())
+        return Response(status_code=204)
     session = session_of(request)
     visitor = session.get("vid")
     if not isinstance(visitor, str):
         visitor = secrets.token_urlsafe(16)
         session.set("vid", visitor)
-    trending.record_view(svc.store, paper.paper_id, visitor, now=utcnow())
+    trending.record_view(
+        svc.store,
+        paper.paper_id,
+        visitor,
+        network=network,
+        secret_key=svc.secret_key,
+        network_cap=svc.settings.view_network_cap,
+        now=utcnow(),
+    )
     return Response(status_code=204)
 
 

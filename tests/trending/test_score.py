@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from paperwire.trending.score import (
+    VIEW_CAP,
     WINDOWS,
     Activity,
     Snapshot,
@@ -67,6 +68,22 @@ def test_views_count_little_and_with_diminishing_returns() -> None:
     assert ten_views.score < 2 * one_upvote
     assert thousand_views.score < 100 * ten_views.score / 5, "sqrt: 100x views, 10x score"
     assert thousand_views.reason == "1,000 views today"
+
+
+def test_no_number_of_views_outranks_two_upvotes_in_the_window() -> None:
+    for window in WINDOWS.values():
+        hours = int(window.length / timedelta(hours=1))
+        flood = [(NOW.replace(minute=0) - timedelta(hours=h), 10**6) for h in range(hours)]
+        edge = NOW - window.length + timedelta(minutes=1)
+        two_upvotes_long_ago = score_activity(Activity(upvotes=[edge, edge]), window, NOW)
+        bought = score_activity(Activity(views=flood), window, NOW)
+        assert bought.score == pytest.approx(VIEW_CAP)
+        assert bought.score < two_upvotes_long_ago.score, window.name
+    assert VIEW_CAP == 0.25
+    # Below the cap, more views still rank higher.
+    hour = NOW.replace(minute=0)
+    few = [score_activity(Activity(views=[(hour, n)]), DAY, NOW).score for n in (1, 4, 25, 90)]
+    assert few == sorted(few) and len(set(few)) == 4 and few[-1] < VIEW_CAP
 
 
 def test_saves_count_like_upvotes() -> None:
@@ -133,7 +150,7 @@ def test_stars_weigh_less_than_upvotes() -> None:
 
 def test_reason_names_the_strongest_signal() -> None:
     hour = NOW.replace(minute=0)
-    activity = Activity(upvotes=hours_ago(1), views=[(hour, 400)])
+    activity = Activity(upvotes=hours_ago(23), views=[(hour, 400)])
     assert score_activity(activity, DAY, NOW).reason == "400 views today"
     activity = Activity(upvotes=hours_ago(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), views=[(hour, 4)])
     assert score_activity(activity, DAY, NOW).reason == "12 upvotes today"

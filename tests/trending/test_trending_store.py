@@ -143,10 +143,11 @@ def test_refresh_ranks_by_recent_attention(store: Store, papers: list[str]) -> N
     assert [e.paper.paper_id for e in day] == [papers[1], papers[2]]
     assert day[0].reason == "3 upvotes today" and day[0].upvotes == 3
     assert day[1].reason == "5 views today" and day[1].upvotes == 0
+    # Views add at most 0.25: this week, an upvote three days old weighs more.
     week = top(store, "week", limit=10, now=NOW)
-    assert [e.paper.paper_id for e in week] == [papers[1], papers[2], papers[0]]
-    assert week[2].reason == "1 upvote this week"
-    assert [e.paper.paper_id for e in top(store, "week", limit=1, offset=1, now=NOW)] == [papers[2]]
+    assert [e.paper.paper_id for e in week] == [papers[1], papers[0], papers[2]]
+    assert week[1].reason == "1 upvote this week"
+    assert [e.paper.paper_id for e in top(store, "week", limit=1, offset=1, now=NOW)] == [papers[0]]
     assert last_refresh(store) == NOW
     with pytest.raises(ValueError, match="unknown window"):
         top(store, "year", limit=10, now=NOW)

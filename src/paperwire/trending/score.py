@@ -5,8 +5,11 @@ it inside the window, each event discounted by its age with a half-life of a thi
 the window::
 
     score = Σ upvotes·d(age) + Σ saves·d(age) + Σ imported upvotes·d(age)
-          + 0.2·Σ GitHub stars·d(age) + 0.5·sqrt(Σ views·d(age))
+          + 0.2·Σ GitHub stars·d(age) + min(0.25, 0.025·sqrt(Σ views·d(age)))
     d(age) = 2 ** (-age / half_life),  half_life = window / 3
+
+Views are the one signal anyone can make more of, so they add at most 0.25: two
+upvotes anywhere in the window weigh more than any number of views.
 
 Imported totals (Hugging Face upvotes, GitHub stars) have no timestamps: a total is
 spread evenly over the time from the paper's date to when the total was last seen to
@@ -43,7 +46,11 @@ UPVOTE_WEIGHT = 1.0
 SAVE_WEIGHT = 1.0
 IMPORTED_UPVOTE_WEIGHT = 1.0
 STAR_WEIGHT = 0.2
-VIEW_WEIGHT = 0.5
+VIEW_WEIGHT = 0.025
+# The most views add to a score, reached at 100 (decayed) views. An event at the far
+# edge of a window weighs 2^-3 (the half-life is a third of the window), so two
+# upvotes anywhere inside the window always outweigh any number of views.
+VIEW_CAP = 2 * UPVOTE_WEIGHT * 2.0**-3
 # An imported total seen at (almost) the paper's date is spread over at least this long.
 MIN_SPREAD = timedelta(hours=1)
 
@@ -178,7 +185,7 @@ def score_tally(tally: Tally, window: Window) -> Scored:
     """The weighted score of a tally and the plainest true sentence about why."""
     upvotes = UPVOTE_WEIGHT * tally.upvotes
     saves = SAVE_WEIGHT * tally.saves
-    views = VIEW_WEIGHT * math.sqrt(tally.views)
+    views = min(VIEW_CAP, VIEW_WEIGHT * math.sqrt(tally.views))
     imported = IMPORTED_UPVOTE_WEIGHT * tally.imported
     stars = STAR_WEIGHT * tally.stars
     total = upvotes + saves + views + imported + stars

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import date
 from pathlib import Path
 
@@ -62,3 +63,26 @@ def test_hf_daily_stores_papers_with_upvotes(
     assert paper.metrics[("hf-daily", "upvotes")] == 102
     checkpoint = store.get_harvest_checkpoint("hf-daily")
     assert checkpoint is not None and checkpoint.harvested_until == date(2026, 11, 29)
+
+
+def test_an_oversized_reply_is_refused_and_stores_nothing(
+    store: Store, server: ReplayServer, make_client
+) -> None:
+    server.respond = lambda params: Reply(body=b"[" + b" " * 5_000 + b"]")
+    with pytest.raises(HarvestError, match="larger than 4,096 bytes"):
+        make_client(max_response_bytes=4096).get(server.url + "/api/daily_papers")
+    assert store.count_papers() == 0
+
+
+def test_a_gzip_bomb_is_refused_by_its_decompressed_size(
+    store: Store, server: ReplayServer, make_client
+) -> None:
+    bomb = gzip.compress(b"[" + b" " * 2_000_000 + b"]")
+    assert len(bomb) < 10_000
+    server.respond = lambda params: Reply(body=bomb, headers={"Content-Encoding": "gzip"})
+    client = make_client(max_response_bytes=100_000)
+    with pytest.raises(HarvestError, match="larger than 100,000 bytes"):
+        client.get(server.url + "/api/daily_papers")
+    small = gzip.compress(b"[]")
+    server.respond = lambda params: Reply(body=small, headers={"Content-Encoding": "gzip"})
+    assert client.get(server.url + "/api/daily_papers").body == b"[]"

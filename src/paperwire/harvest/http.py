@@ -22,6 +22,9 @@ from paperwire.harvest.pacing import Clock, Pacer, Sleep, effective_delay, is_ar
 from paperwire.store.base import Store
 
 TIMEOUT_SECONDS = 90.0
+# An OAI-PMH page of arXiv is a few megabytes; a reply past this is refused, counted
+# after decompression, so neither a wrong URL nor a gzip bomb can fill the memory.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 
 def utc_now() -> datetime:
@@ -56,7 +59,9 @@ class PoliteClient:
         max_attempts: int = MAX_ATTEMPTS,
         timeout: float = TIMEOUT_SECONDS,
         on_retry: Callable[[str, float], None] | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
+        self.max_response_bytes = max_response_bytes
         self.delay_seconds = delay_seconds
         self.contact_email = contact_email
         self.clock = clock
@@ -95,7 +100,7 @@ class PoliteClient:
             self.pacer.acquire(key)
             retry_after: float | None = None
             try:
-                reply = self._http.get(url, params=params)
+                reply, body = self._fetch(url, params)
             except httpx.TransportError as error:
                 problem = f"{type(error).__name__}: {error}"
             except BaseException:
@@ -104,11 +109,11 @@ class PoliteClient:
             else:
                 if reply.status_code == 200:
                     self.pacer.release(key, delay)
-                    return Response(str(reply.url), 200, reply.content, self.clock())
+                    return Response(str(reply.url), 200, body, self.clock())
                 problem = f"HTTP {reply.status_code} from {reply.url}"
                 if reply.status_code not in RETRY_STATUSES:
                     self.pacer.release(key, delay)
-                    raise HarvestError(f"{problem}: {_excerpt(reply.content)}")
+                    raise HarvestError(f"{problem}: {_excerpt(body)}")
                 retry_after = parse_retry_after(reply.headers.get("Retry-After"), self.clock())
             wait = retry_delay(attempt, retry_after, delay)
             # The wait is part of the slot: nobody else hits a server that asked us to wait.
@@ -116,6 +121,29 @@ class PoliteClient:
             if attempt < self.max_attempts and self.on_retry:
                 self.on_retry(problem, wait)
         raise HarvestError(f"{problem} (gave up after {self.max_attempts} attempts)")
+
+    def _fetch(
+        self, url: str, params: Mapping[str, str | int] | None
+    ) -> tuple[httpx.Response, bytes]:
+        """The reply and its body, read up to ``max_response_bytes``; HarvestError past it."""
+        with self._http.stream("GET", url, params=params) as reply:
+            declared = reply.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_response_bytes:
+                raise self._too_large(reply)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in reply.iter_bytes():
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise self._too_large(reply)
+                chunks.append(chunk)
+        return reply, b"".join(chunks)
+
+    def _too_large(self, reply: httpx.Response) -> HarvestError:
+        return HarvestError(
+            f"the reply from {reply.url} is larger than {self.max_response_bytes:,} bytes; "
+            "refused (is the URL right?)"
+        )
 
 
 def _excerpt(body: bytes, limit: int = 200) -> str:

@@ -16,6 +16,7 @@ from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
 from paperwire.store.open import open_store
 from paperwire.web import api, auth, digest_account, feeds, pages, subscribe
+from paperwire.web.body_limit import BodyLimitMiddleware
 from paperwire.web.services import Services
 from paperwire.web.session import SessionMiddleware
 from paperwire.web.templating import render
@@ -52,6 +53,7 @@ def create_app(
     app.add_middleware(
         SessionMiddleware, secret_key=secret_key, secure=settings.env != "development"
     )
+    app.add_middleware(BodyLimitMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(feeds.router)

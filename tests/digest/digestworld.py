@@ -50,13 +50,14 @@ class Inbox:
     """An aiosmtpd handler that keeps what it accepts. ``replies`` scripts answers to
     DATA per recipient, ``rcpt_replies`` to RCPT (popped in order; none left means 250);
     a scripted "DROP" closes the connection after the message was received, without
-    answering."""
+    answering. ``data_started`` is set when a message's DATA arrives (before ``delay``)."""
 
     received: list[Received] = field(default_factory=list)
     replies: dict[str, list[str]] = field(default_factory=dict)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    data_started: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -68,6 +69,7 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.data_started.set()
         if self.delay:
             await asyncio.sleep(self.delay)
         for address in envelope.rcpt_tos:
@@ -174,3 +176,16 @@ def world(
 
 
 Clock = Callable[[], datetime]
+
+
+def impatient_store(url: str, timeout_ms: int = 500) -> Store:
+    """Another store on the same file whose writes give up after ``timeout_ms`` waiting
+    for the write lock ("database is locked"), where paperwire's own wait 30 s."""
+    store = open_store(url)
+
+    @sa.event.listens_for(store.engine, "connect")
+    def _impatient(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={timeout_ms}")
+
+    store.engine.dispose()  # connections made while migrating waited the full 30 s
+    return store

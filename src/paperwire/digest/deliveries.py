@@ -6,6 +6,9 @@ again (a temporary failure), or ``cancelled`` / ``expired`` (the subscriber left
 local date passed). A row still ``sending`` after its lease belonged to a worker that
 died while the message was possibly with the mail server: it becomes ``review`` and is
 never sent again automatically, because sending it twice is worse than once too few.
+
+No transaction is open while the mail server is talked to: the claim commits before,
+the reply is recorded in a transaction of its own after.
 """
 
 from __future__ import annotations
@@ -81,7 +84,8 @@ _MARK_SENDING = (
         attempts=deliveries.c.attempts + 1,
     )
 )
-# The subscriber's status and the claim, read under the lock an unsubscribe also needs.
+# The subscriber's status and the claim (under the lock an unsubscribe also needs, when
+# read in a write transaction).
 _RECHECK = (
     sa.select(subscribers.c.status, deliveries.c.state, deliveries.c.worker)
     .select_from(deliveries)
@@ -89,9 +93,15 @@ _RECHECK = (
     .where(deliveries.c.id == sa.bindparam("delivery"))
     .with_for_update(of=subscribers)
 )
+# A reply is recorded on a row this worker claimed, also when its lease ran out while
+# SMTP talked and another worker moved it to review: the outcome is known after all.
 _MARK_SENT = (
     sa.update(deliveries)
-    .where(deliveries.c.id == sa.bindparam("delivery"))
+    .where(
+        deliveries.c.id == sa.bindparam("delivery"),
+        deliveries.c.worker == sa.bindparam("claimed_by"),
+        deliveries.c.state.in_([SENDING, REVIEW]),
+    )
     .values(
         state=SENT,
         finished_at=sa.bindparam("finished_at"),
@@ -290,34 +300,40 @@ def deliver(
     max_attempts: int,
     bounce_limit: int,
 ) -> str:
-    """Send a claimed digest and record the result in one transaction; the new state.
+    """Send a claimed digest and record the result; the new state.
 
-    The subscriber and the claim are re-checked under the write lock (a row lock on
-    PostgreSQL) that an unsubscribe also needs, so an unsubscribe that committed first
-    stops the message, and one that comes later waits until it is recorded.
+    The subscriber and the claim are re-checked just before ``send``, so an unsubscribe
+    that committed first stops the message. ``send`` runs with no transaction open (a
+    slow relay must not hold up other writers); the reply is recorded afterwards in a
+    transaction of its own. An unsubscribe that commits while ``send`` runs does not
+    stop that message. If this process dies before the reply is recorded, the row stays
+    ``sending`` and goes to ``review`` when its lease runs out: never sent twice.
     """
-    with store.writing() as conn:
-        held = _held(conn, claim, worker)
-        if held is None:
-            return "lost"  # the lease ran out and the row went to review
-        if held.status != ACTIVE:
-            _finish(conn, claim.delivery_id, CANCELLED, now(), error=f"subscriber is {held.status}")
-            return CANCELLED
-        try:
-            reply = send()
-        except MailError as error:
+    stopped = _stopped_before_sending(store, claim, worker, now)
+    if stopped is not None:
+        return stopped
+    try:
+        reply = send()
+    except MailError as error:
+        with store.writing() as conn:
+            if not _recordable(conn, claim, worker):
+                return _vanished(claim)
             return _record_failure(conn, claim, error, now(), max_attempts, bounce_limit)
-        conn.execute(
+    with store.writing() as conn:
+        marked = conn.execute(
             _MARK_SENT,
             {
                 "delivery": claim.delivery_id,
+                "claimed_by": worker,
                 "finished_at": naive_utc(now()),
                 "smtp_reply": reply[:1000],
                 "message_id": message_id,
                 "sections": [section.as_json() for section in content.sections],
                 "paper_count": len(content.paper_ids),
             },
-        )
+        ).rowcount
+        if not marked:
+            return _vanished(claim)
         sent = [
             {
                 "subscriber_id": claim.subscriber_id,
@@ -333,6 +349,39 @@ def deliver(
             {"subscriber": claim.subscriber_id, "composed_at": naive_utc(composed_at)},
         )
     return SENT
+
+
+def _stopped_before_sending(
+    store: Store, claim: Claim, worker: str, now: Callable[[], datetime]
+) -> str | None:
+    """None when the claim may go to the mail server now; else why not ("lost" once the
+    lease passed to review, CANCELLED for a subscriber no longer active)."""
+    with store.engine.connect() as conn:
+        held = _held(conn, claim, worker)
+    if held is not None and held.status == ACTIVE:
+        return None
+    with store.writing() as conn:
+        held = _held(conn, claim, worker)
+        if held is None:
+            return "lost"
+        if held.status == ACTIVE:
+            return None
+        _finish(conn, claim.delivery_id, CANCELLED, now(), error=f"subscriber is {held.status}")
+    return CANCELLED
+
+
+def _recordable(conn: sa.Connection, claim: Claim, worker: str) -> bool:
+    """Is the claim's row still this worker's to record (``sending``, or ``review`` if
+    the lease ran out meanwhile)?"""
+    row = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
+    return row is not None and row.worker == worker and row.state in (SENDING, REVIEW)
+
+
+def _vanished(claim: Claim) -> str:
+    """The row was deleted (with its subscriber) or changed by hand while its message was
+    with the server: nothing of it is left to record."""
+    log.warning("delivery %s was removed while it was being sent", claim.delivery_id)
+    return "lost"
 
 
 def _record_failure(
@@ -365,9 +414,9 @@ def _record_failure(
         .returning(subscribers.c.bounce_count)
     ).scalar_one()
     if bounces >= bounce_limit:
-        conn.execute(
+        conn.execute(  # one who unsubscribed while the message was out stays unsubscribed
             sa.update(subscribers)
-            .where(subscribers.c.id == claim.subscriber_id)
+            .where(subscribers.c.id == claim.subscriber_id, subscribers.c.status == ACTIVE)
             .values(status=BOUNCED, updated_at=now)
         )
         cancel_pending(conn, claim.subscriber_id, now=now, reason="address bounced")

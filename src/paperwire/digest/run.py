@@ -121,7 +121,7 @@ class DigestRunner:
             deliveries.fail_claim(self.store, claim, self.worker, self.clock(), reason)
             return deliveries.FAILED
         try:
-            session.open()  # connect and log in before taking the store's write lock
+            session.open()  # connect and log in first: an unreachable server defers
         except MailError as error:
             log.error("mail server unavailable, digests wait: %s", error)
             deliveries.defer(self.store, claim, self.worker, self.clock(), error)

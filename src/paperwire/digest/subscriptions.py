@@ -281,8 +281,8 @@ def unsubscribe(store: Store, subscriber_id: int, *, now: datetime) -> str | Non
 def cancel_pending(conn: sa.Connection, subscriber_id: int, *, now: datetime, reason: str) -> None:
     """Cancel a subscriber's digests not yet handed to the mail server.
 
-    A digest already being sent is left alone: the sender re-checks the subscriber,
-    under a lock, just before it hands the message over.
+    A digest already claimed is left alone: the sender re-checks the subscriber just
+    before it hands the message over, and one already with the mail server still goes.
     """
     conn.execute(
         sa.update(deliveries)

@@ -45,8 +45,8 @@ def _account_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    store = services(request).store
-    subscriber = subscriptions.get_subscriber_by_email(store, user.email)
+    subscriber = _own_subscriber(request, user)
+    errors = {**(errors or {}), **_address_problem(user)}
     if values is None:
         values = FormValues.of(subscriber.preferences) if subscriber else FormValues()
     notice = NOTICES.get(str(session_of(request).get(FLASH)))
@@ -58,7 +58,7 @@ def _account_page(
         "subscriber": subscriber,
         "managed": subscriber is not None and subscriber.status in (ACTIVE, PAUSED),
         "form": values,
-        "errors": errors or {},
+        "errors": errors,
         "notice": notice,
         "archive_url": archive,
     }
@@ -76,7 +76,20 @@ def _to_login() -> Response:
 
 
 def _own_subscriber(request: Request, user: User) -> Subscriber | None:
-    return subscriptions.get_subscriber_by_email(services(request).store, user.email)
+    """None also for an address stored before today's rules refused it."""
+    try:
+        return subscriptions.get_subscriber_by_email(services(request).store, user.email)
+    except accounts.InvalidEmail:
+        return None
+
+
+def _address_problem(user: User) -> dict[str, str]:
+    """The form error for an account whose stored address mail cannot be sent to."""
+    try:
+        accounts.normalise_email(user.email)
+    except accounts.InvalidEmail as error:
+        return {"email": f"Digests cannot be sent to this account's address: {error.message}"}
+    return {}
 
 
 def _checked_preferences(
@@ -85,7 +98,7 @@ def _checked_preferences(
     """The submitted preferences with their topics embedded, or the page again saying
     what is wrong."""
     values = FormValues(user.email, topics, categories, hour, timezone, guess_timezone=False)
-    _, preferences, errors = check_form(values, with_email=False)
+    _, preferences, errors = check_form(values, with_email=True)
     if errors:
         return _account_page(request, user, values=values, errors=errors, status=400)
     return preferences, topic_vectors(services(request), preferences.topics)

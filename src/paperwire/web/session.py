@@ -1,4 +1,4 @@
-"""A signed session cookie and the ASGI middleware that loads it and adds security headers.
+"""A signed session cookie and the ASGI middleware that loads it and writes it back.
 
 The session holds at most: the signed-in user's id, the CSRF token and the random
 visitor id used to count views. It is signed (not encrypted) with the secret key.
@@ -13,16 +13,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paperwire.web.security import (
-    CONTENT_SECURITY_POLICY,
-    DOCS_CONTENT_SECURITY_POLICY,
-    SECURITY_HEADERS,
-    new_token,
-)
+from paperwire.web.security import new_token
 
 COOKIE_NAME = "pw_session"
 MAX_AGE_SECONDS = 30 * 24 * 3600
-DOCS_PATHS = ("/api/v1/docs", "/api/v1/docs/oauth2-redirect")
 
 
 class Session(dict[str, Any]):
@@ -96,16 +90,10 @@ class SessionMiddleware:
             return
         session = self.load(scope)
         scope.setdefault("state", {})["session"] = session
-        csp = DOCS_CONTENT_SECURITY_POLICY if scope["path"] in DOCS_PATHS else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
-                    headers.setdefault(name.decode(), value.decode())
-                headers.setdefault("content-security-policy", csp or CONTENT_SECURITY_POLICY)
-                if self.secure:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
                 if session.modified:
                     headers.append("set-cookie", self.cookie_header(session))
                     headers.setdefault("cache-control", "private, no-store")

@@ -18,6 +18,7 @@ from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
 from paperwire.store.open import open_store
 from paperwire.web import api, auth, digest_account, feeds, pages, subscribe
+from paperwire.web.api_docs import add_api_docs
 from paperwire.web.headers import SecurityHeadersMiddleware
 from paperwire.web.services import Services
 from paperwire.web.session import SessionMiddleware
@@ -63,7 +64,7 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # add_api_docs serves it without a CDN
         redoc_url=None,
     )
     app.state.services = Services(
@@ -71,6 +72,7 @@ def create_app(
     )
     app.add_middleware(SessionMiddleware, secret_key=secret_key, secure=secure)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_api_docs(app)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(auth.router)

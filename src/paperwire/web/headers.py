@@ -9,13 +9,8 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paperwire.web.security import (
-    CONTENT_SECURITY_POLICY,
-    DOCS_CONTENT_SECURITY_POLICY,
-    SECURITY_HEADERS,
-)
+from paperwire.web.security import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 
-DOCS_PATHS = ("/api/v1/docs", "/api/v1/docs/oauth2-redirect")
 HSTS = "max-age=31536000"
 
 
@@ -30,14 +25,13 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CONTENT_SECURITY_POLICY if scope["path"] in DOCS_PATHS else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS:
                     headers.setdefault(name.decode(), value.decode())
-                headers.setdefault("content-security-policy", csp or CONTENT_SECURITY_POLICY)
+                headers.setdefault("content-security-policy", CONTENT_SECURITY_POLICY)
                 if self.secure:
                     headers.setdefault("strict-transport-security", HSTS)
             await send(message)

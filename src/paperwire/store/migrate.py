@@ -45,6 +45,16 @@ def head_revisions() -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
+def known_revisions() -> set[str]:
+    """Every revision this release has a migration script for: a store at any of them
+    can be opened (and brought up to date); a store at any other was made by a newer
+    release."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
 def current_revisions(engine: sa.Engine) -> set[str]:
     """The revisions the database is at (none for a new database)."""
     with engine.connect() as conn:

@@ -168,23 +168,36 @@ class SQLiteStore(SQLStore):
 def restore_sqlite(source: Path, url: str) -> None:
     """Copy a backup over the store at ``url`` with the online backup API.
 
-    The source is checked first (readable, intact, a paperwire store), so a wrong
-    file never replaces good data.
+    The source is checked first (readable, intact, a paperwire store, at schema
+    revisions this release can open), so a wrong file never replaces good data.
     """
+    from paperwire.store.migrate import known_revisions  # migrate imports this module
+
     if not source.is_file():
         raise FileNotFoundError(f"{source}: no such backup file")
     check = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
         tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
+        revisions: set[str] = set()
+        if "alembic_version" in tables:
+            query = "SELECT version_num FROM alembic_version"
+            revisions = {row[0] for row in check.execute(query)}
     except sqlite3.DatabaseError as error:
         raise ValueError(f"{source}: not a SQLite database ({error})") from error
     finally:
         check.close()
     if verdict != "ok":
         raise ValueError(f"{source}: integrity check failed: {verdict}")
-    if not {"papers", "alembic_version"} <= tables:
-        raise ValueError(f"{source}: not a paperwire store (no papers table)")
+    if not {"papers", "alembic_version"} <= tables or not revisions:
+        raise ValueError(f"{source}: not a paperwire store (no papers table or schema version)")
+    unknown = sorted(revisions - known_revisions())
+    if unknown:
+        raise ValueError(
+            f"{source}: made by a newer paperwire (schema revision {', '.join(unknown)}, "
+            "unknown to this release); restore it with the release that made it or a "
+            "later one. Nothing was replaced."
+        )
     path = sqlite_path(url)
     if path is None:
         raise ValueError("cannot restore into an in-memory database")

@@ -5,12 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from paperwire.ingest.pipeline import ingest_records
+from paperwire.records import PaperRecord
+from paperwire.store.open import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from ingest import synthetic_snapshot  # noqa: E402
 
 
 @pytest.fixture
@@ -62,3 +73,45 @@ def test_restore_refuses_a_backup_from_a_newer_release(run, tmp_path: Path) -> N
     assert "Traceback" not in done.stderr
     assert digest(live) == before and revisions(live) == known
     assert json.loads(run("stats", "--json").stdout)["papers"] == 119
+
+
+def new_paper(n: int) -> PaperRecord:
+    arxiv_id = f"2501.{n:05d}"
+    return PaperRecord(
+        source="arxiv",
+        title=f"A paper stored while the backup runs ({n})",
+        arxiv_id=arxiv_id,
+        source_id=arxiv_id,
+        authors=["Ada Lovelace"],
+        categories=["cs.LG"],
+        published=datetime(2025, 1, 2),
+    )
+
+
+def test_backup_reports_the_papers_in_the_backup(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "papers.jsonl"
+    synthetic_snapshot(4000, source)
+    run("ingest", "--quiet", str(source))
+    store = open_store(f"sqlite:///{tmp_path}/live.db")
+    stop = threading.Event()
+
+    def keep_writing() -> None:  # the web app and the worker go on while a backup runs
+        n = 0
+        while not stop.is_set():
+            ingest_records(store, [new_paper(n)])
+            n += 1
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        done = run("backup", str(tmp_path / "backups" / "copy.db"))
+    finally:
+        stop.set()
+        writer.join(60)
+    reported = re.search(r"backed up (\d+) papers", done.stderr)
+    assert reported, done.stderr
+    with sqlite3.connect(tmp_path / "backups" / "copy.db") as conn:
+        in_backup = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    assert int(reported.group(1)) == in_backup
+    assert store.count_papers() > in_backup > 4000, "papers were added around the backup"
+    store.close()

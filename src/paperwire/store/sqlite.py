@@ -149,8 +149,9 @@ class SQLiteStore(SQLStore):
                 counts.extend(counted[n] for n in range(len(chunk)))
         return counts
 
-    def backup(self, destination: Path) -> None:
-        """SQLite's online backup API: a consistent copy while others read and write."""
+    def backup(self, destination: Path) -> int:
+        """SQLite's online backup API: a consistent copy while others read and write.
+        Returns the number of papers in the copy."""
         destination.parent.mkdir(parents=True, exist_ok=True)
         if destination.exists():
             raise FileExistsError(f"{destination} exists; choose a new file for the backup")
@@ -159,6 +160,7 @@ class SQLiteStore(SQLStore):
             target = sqlite3.connect(destination)
             try:
                 raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                return int(target.execute("SELECT count(*) FROM papers").fetchone()[0])
             finally:
                 target.close()
         finally:

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -115,3 +116,46 @@ def test_backup_reports_the_papers_in_the_backup(run, tmp_path: Path) -> None:  
     assert int(reported.group(1)) == in_backup
     assert store.count_papers() > in_backup > 4000, "papers were added around the backup"
     store.close()
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_store_and_backups_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    live = tmp_path / "private" / "store" / "live.db"
+    env = {
+        **os.environ,
+        "PAPERWIRE_DATABASE_URL": f"sqlite:///{live}",
+        "PAPERWIRE_DATA_DIR": str(tmp_path / "data"),
+        "PAPERWIRE_EMBED_ON_INGEST": "0",
+    }
+
+    def paperwire(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "paperwire.cli", *args],
+            env=env, capture_output=True, text=True, timeout=300, umask=0,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    paperwire("demo")
+    assert mode(live) == 0o600
+    assert mode(live.parent) == 0o700 and mode(live.parent.parent) == 0o700
+    backup = tmp_path / "backups" / "nightly" / "copy.db"
+    paperwire("backup", str(backup))
+    assert mode(backup) == 0o600
+    assert mode(backup.parent) == 0o700 and mode(backup.parent.parent) == 0o700
+    restored = tmp_path / "elsewhere" / "restored.db"
+    env["PAPERWIRE_DATABASE_URL"] = f"sqlite:///{restored}"
+    paperwire("restore", "--yes", str(backup))
+    assert mode(restored) == 0o600 and mode(restored.parent) == 0o700
+
+    previous = os.umask(0)
+    try:  # the write-ahead log and shared-memory files exist while the store is open
+        store = open_store(f"sqlite:///{live}")
+        ingest_records(store, [new_paper(1)])
+        for suffix in ("-wal", "-shm"):
+            assert mode(live.with_name(live.name + suffix)) == 0o600, suffix
+        store.close()
+    finally:
+        os.umask(previous)

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from paperwire.files import create_private_file
 from paperwire.records import PaperRecord
 from paperwire.store.models import PaperFilter
 from paperwire.store.schema import papers
@@ -45,7 +46,10 @@ def create_sqlite_engine(url: str) -> sa.Engine:
     """
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Made here, 0600, rather than by SQLite (0644 less the umask): the store holds
+        # subscribers' addresses, and SQLite gives its -wal and -shm files the mode
+        # of the database file.
+        create_private_file(path)
     engine = sa.create_engine(
         url,
         json_serializer=dump_json,
@@ -152,8 +156,7 @@ class SQLiteStore(SQLStore):
     def backup(self, destination: Path) -> int:
         """SQLite's online backup API: a consistent copy while others read and write.
         Returns the number of papers in the copy."""
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if destination.exists():
+        if not create_private_file(destination):
             raise FileExistsError(f"{destination} exists; choose a new file for the backup")
         raw = self.engine.raw_connection()
         try:
@@ -203,7 +206,7 @@ def restore_sqlite(source: Path, url: str) -> None:
     path = sqlite_path(url)
     if path is None:
         raise ValueError("cannot restore into an in-memory database")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private_file(path)
     source_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     target = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     try:

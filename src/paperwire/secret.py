@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+from paperwire.files import private_directory
 from paperwire.settings import Settings
 
 SECRET_FILE = "secret_key"
@@ -41,7 +42,7 @@ def resolve_secret_key(settings: Settings) -> str:
 def _development_key(path: Path) -> str:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     key = secrets.token_urlsafe(48)
     partial = path.with_name(path.name + f".{os.getpid()}.partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -101,3 +101,29 @@ def test_reader_journey(server: tuple[str, Path]) -> None:
         mobile.goto(base + "/")
         mobile.screenshot(path=str(ARTIFACTS / "front-mobile.png"), full_page=True)
         browser.close()
+
+
+def test_api_docs_work_offline_under_the_sites_csp(server: tuple[str, Path]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, _ = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.set_default_timeout(20_000)
+        problems: list[str] = []
+        outside: list[str] = []
+        page.on("console", lambda message: problems.append(message.text))
+        page.on("request", lambda request: outside.append(request.url))
+        page.goto(base + "/api/v1/docs")
+        expect(page.locator(".opblock")).to_have_count(5)
+        page.locator(".opblock").first.click()
+        page.locator("button.try-out__btn").first.click()
+        page.locator("button.execute").first.click()
+        expect(page.locator(".live-responses-table .response .response-col_status")).to_have_text(
+            "200"
+        )
+        page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+        browser.close()
+    assert problems == [], "no script, style or CSP errors"
+    assert [url for url in outside if not url.startswith(base)] == []

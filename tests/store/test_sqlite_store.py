@@ -163,7 +163,7 @@ def test_backup_is_a_consistent_copy_and_restores(
 ) -> None:
     ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
     copy = tmp_path / "backup" / "copy.db"
-    store.backup(copy)
+    assert store.backup(copy) == 44
     with pytest.raises(FileExistsError):
         store.backup(copy)
     ingest(store, fixtures / "beir_scifact_corpus_head20.jsonl")

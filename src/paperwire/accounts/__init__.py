@@ -1,4 +1,4 @@
-"""Accounts: users (one per email address) and magic-link sign-in."""
+"""Accounts: users (one per email address), magic-link sign-in and signed-in sessions."""
 
 from paperwire.accounts.emails import InvalidEmail, normalise_email
 from paperwire.accounts.models import InvalidToken, LoginRequest, RateLimited, UnknownUser, User
@@ -11,6 +11,7 @@ from paperwire.accounts.service import (
     redeem_login_token,
     request_login,
 )
+from paperwire.accounts.sessions import end_all_sessions, end_session, session_user, start_session
 
 __all__ = [
     "InvalidEmail",
@@ -20,6 +21,8 @@ __all__ = [
     "UnknownUser",
     "User",
     "delete_user",
+    "end_all_sessions",
+    "end_session",
     "ensure_user",
     "get_user",
     "get_user_by_email",
@@ -27,4 +30,6 @@ __all__ = [
     "peek_login_token",
     "redeem_login_token",
     "request_login",
+    "session_user",
+    "start_session",
 ]

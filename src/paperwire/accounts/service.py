@@ -27,6 +27,7 @@ from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
 from paperwire.store.clock import naive_utc
 from paperwire.store.schema import login_tokens, paper_marks, users
+from paperwire.store.sessions import delete_user_sessions
 
 # Used and expired tokens are kept this long (for the rate limit and for clear
 # "already used" messages), then deleted by later requests.
@@ -89,7 +90,7 @@ def redeem_login_token(store: Store, token: str, *, now: datetime) -> User:
         insert_ignoring_duplicates(conn, users, {"email": row.email, "created_at": now})
         conn.execute(sa.update(users).where(users.c.email == row.email).values(last_login_at=now))
         user = conn.execute(sa.select(users).where(users.c.email == row.email)).one()
-    return _user(user)
+    return user_of_row(user)
 
 
 def ensure_user(store: Store, email: str, *, now: datetime) -> User:
@@ -104,12 +105,13 @@ def ensure_user(store: Store, email: str, *, now: datetime) -> User:
         insert_ignoring_duplicates(conn, users, {"email": address, "created_at": now})
         conn.execute(sa.update(users).where(users.c.email == address).values(last_login_at=now))
         row = conn.execute(sa.select(users).where(users.c.email == address)).one()
-    return _user(row)
+    return user_of_row(row)
 
 
 def delete_user(store: Store, user: User) -> None:
-    """Delete an account with its marks and its sign-in tokens (which hold the address)."""
+    """Delete an account with its marks, sessions and sign-in tokens (which hold the address)."""
     with store.writing() as conn:
+        delete_user_sessions(conn, user.id)
         conn.execute(sa.delete(paper_marks).where(paper_marks.c.user_id == user.id))
         conn.execute(sa.delete(login_tokens).where(login_tokens.c.email == user.email))
         conn.execute(sa.delete(users).where(users.c.id == user.id))
@@ -118,7 +120,7 @@ def delete_user(store: Store, user: User) -> None:
 def get_user(store: Store, user_id: int) -> User | None:
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
-    return _user(row) if row else None
+    return user_of_row(row) if row else None
 
 
 def get_user_by_email(store: Store, email: str) -> User | None:
@@ -126,7 +128,7 @@ def get_user_by_email(store: Store, email: str) -> User | None:
     address = normalise_email(email)
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(users).where(users.c.email == address)).first()
-    return _user(row) if row else None
+    return user_of_row(row) if row else None
 
 
 def _usable_token(conn: sa.Connection, token: str, now: datetime) -> Any:
@@ -143,7 +145,8 @@ def _usable_token(conn: sa.Connection, token: str, now: datetime) -> Any:
     return row
 
 
-def _user(row: Any) -> User:
+def user_of_row(row: Any) -> User:
+    """A ``users`` row as a User."""
     return User(
         id=row.id, email=row.email, created_at=row.created_at, last_login_at=row.last_login_at
     )

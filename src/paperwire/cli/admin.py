@@ -27,10 +27,10 @@ def backup(
     """Copy the store consistently while it is in use (SQLite online backup)."""
     store = state.store()
     try:
-        store.backup(destination)
+        papers = store.backup(destination)
     except FileExistsError as error:
         raise state.fail(str(error)) from error
-    state.console.print(f"backed up {store.count_papers()} papers to {destination}")
+    state.console.print(f"backed up {papers} papers to {destination}")
 
 
 def restore(

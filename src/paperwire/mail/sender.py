@@ -20,6 +20,7 @@ from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Literal
 
+from paperwire.files import write_private_file
 from paperwire.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -116,11 +117,10 @@ class Mailer:
             message["Message-ID"] = make_msgid(domain=domain)
 
     def _write(self, message: Message) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         path = self.folder / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(_wire_bytes(message))
+        write_private_file(temporary, _wire_bytes(message))  # it holds an address
         temporary.replace(path)
         log.info("no SMTP host set: wrote mail to %s for %s", path, message["To"])
         return path

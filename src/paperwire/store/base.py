@@ -224,8 +224,9 @@ class Store(ABC):
     def count_without_vectors(self) -> int: ...
 
     @abstractmethod
-    def backup(self, destination: Path) -> None:
-        """A consistent copy of the store, taken while it is in use."""
+    def backup(self, destination: Path) -> int:
+        """A consistent copy of the store, taken while it is in use; the number of
+        papers in the copy (others may have added papers since)."""
 
     @abstractmethod
     def close(self) -> None: ...

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision of each migration branch; a test holds it to the scripts.
-SCHEMA_HEADS = frozenset({"0002", "0003", "0005", "0006"})
+SCHEMA_HEADS = frozenset({"0002", "0003", "0005", "0006", "0008"})
 _PG_LOCK_KEY = 0x7061_7065  # "pape": one advisory lock id for paperwire migrations
 
 
@@ -43,6 +43,16 @@ def head_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
 
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def known_revisions() -> set[str]:
+    """Every revision this release has a migration script for: a store at any of them
+    can be opened (and brought up to date); a store at any other was made by a newer
+    release."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
 
 
 def current_revisions(engine: sa.Engine) -> set[str]:

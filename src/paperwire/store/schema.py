@@ -186,6 +186,23 @@ login_tokens = sa.Table(
     sa.Index("ix_login_tokens_email_created", "email", "created_at"),
 )
 
+# Signed-in sessions: the cookie carries a random token, the store only its sha256, so
+# a copy of the database signs no one in. Deleting a row ends that session.
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+)
+
 # Upvotes and saves: one row per user, paper and kind while it is on (undo deletes it).
 paper_marks = sa.Table(
     "paper_marks",

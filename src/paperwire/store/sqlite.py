@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from paperwire.files import create_private_file
 from paperwire.records import PaperRecord
 from paperwire.store.models import PaperFilter
 from paperwire.store.schema import papers
@@ -45,7 +46,10 @@ def create_sqlite_engine(url: str) -> sa.Engine:
     """
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Made here, 0600, rather than by SQLite (0644 less the umask): the store holds
+        # subscribers' addresses, and SQLite gives its -wal and -shm files the mode
+        # of the database file.
+        create_private_file(path)
     engine = sa.create_engine(
         url,
         json_serializer=dump_json,
@@ -149,16 +153,17 @@ class SQLiteStore(SQLStore):
                 counts.extend(counted[n] for n in range(len(chunk)))
         return counts
 
-    def backup(self, destination: Path) -> None:
-        """SQLite's online backup API: a consistent copy while others read and write."""
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if destination.exists():
+    def backup(self, destination: Path) -> int:
+        """SQLite's online backup API: a consistent copy while others read and write.
+        Returns the number of papers in the copy."""
+        if not create_private_file(destination):
             raise FileExistsError(f"{destination} exists; choose a new file for the backup")
         raw = self.engine.raw_connection()
         try:
             target = sqlite3.connect(destination)
             try:
                 raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                return int(target.execute("SELECT count(*) FROM papers").fetchone()[0])
             finally:
                 target.close()
         finally:
@@ -168,27 +173,40 @@ class SQLiteStore(SQLStore):
 def restore_sqlite(source: Path, url: str) -> None:
     """Copy a backup over the store at ``url`` with the online backup API.
 
-    The source is checked first (readable, intact, a paperwire store), so a wrong
-    file never replaces good data.
+    The source is checked first (readable, intact, a paperwire store, at schema
+    revisions this release can open), so a wrong file never replaces good data.
     """
+    from paperwire.store.migrate import known_revisions  # migrate imports this module
+
     if not source.is_file():
         raise FileNotFoundError(f"{source}: no such backup file")
     check = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
         tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
+        revisions: set[str] = set()
+        if "alembic_version" in tables:
+            query = "SELECT version_num FROM alembic_version"
+            revisions = {row[0] for row in check.execute(query)}
     except sqlite3.DatabaseError as error:
         raise ValueError(f"{source}: not a SQLite database ({error})") from error
     finally:
         check.close()
     if verdict != "ok":
         raise ValueError(f"{source}: integrity check failed: {verdict}")
-    if not {"papers", "alembic_version"} <= tables:
-        raise ValueError(f"{source}: not a paperwire store (no papers table)")
+    if not {"papers", "alembic_version"} <= tables or not revisions:
+        raise ValueError(f"{source}: not a paperwire store (no papers table or schema version)")
+    unknown = sorted(revisions - known_revisions())
+    if unknown:
+        raise ValueError(
+            f"{source}: made by a newer paperwire (schema revision {', '.join(unknown)}, "
+            "unknown to this release); restore it with the release that made it or a "
+            "later one. Nothing was replaced."
+        )
     path = sqlite_path(url)
     if path is None:
         raise ValueError("cannot restore into an in-memory database")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private_file(path)
     source_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     target = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     try:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from paperwire.secret import resolve_secret_key
 from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
 from paperwire.store.open import open_store
 from paperwire.web import api, auth, digest_account, feeds, pages, subscribe
+from paperwire.web.api_docs import add_api_docs
 from paperwire.web.body_limit import BodyLimitMiddleware
+from paperwire.web.headers import SecurityHeadersMiddleware
 from paperwire.web.services import Services
 from paperwire.web.session import SessionMiddleware
 from paperwire.web.templating import render
@@ -32,6 +36,21 @@ Lists are `{"items": [...], "limit": L, "offset": O}`; `limit` is at most 100.
 Requests are rate-limited per client; a 429 answer says when to try again."""
 
 
+class PaperwireApp(FastAPI):
+    """FastAPI with the security headers outside its whole middleware stack.
+
+    Middleware added with ``add_middleware`` runs inside Starlette's
+    ``ServerErrorMiddleware``, so the 500 answer to an unhandled error would bypass it.
+    """
+
+    def __init__(self, *, secure: bool, **options: Any) -> None:
+        super().__init__(**options)
+        self.secure = secure
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), secure=self.secure)
+
+
 def create_app(
     settings: Settings | None = None, *, store: Store | None = None, search: object = None
 ) -> FastAPI:
@@ -39,22 +58,23 @@ def create_app(
     settings = settings or get_settings()
     secret_key = resolve_secret_key(settings)
     store = store or open_store(settings.database_url)
-    app = FastAPI(
+    secure = settings.env != "development"
+    app = PaperwireApp(
+        secure=secure,
         title="paperwire API",
         version="1",
         description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # add_api_docs serves it without a CDN
         redoc_url=None,
     )
     app.state.services = Services(
         settings=settings, store=store, secret_key=secret_key, search_service=search
     )
-    app.add_middleware(
-        SessionMiddleware, secret_key=secret_key, secure=settings.env != "development"
-    )
+    app.add_middleware(SessionMiddleware, secret_key=secret_key, secure=secure)
     app.add_middleware(BodyLimitMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_api_docs(app)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(auth.router)

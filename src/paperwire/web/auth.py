@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -16,11 +16,16 @@ from paperwire.store.clock import utcnow
 from paperwire.web.formatting import safe_next
 from paperwire.web.security import new_token, tokens_match
 from paperwire.web.services import Services, services
+from paperwire.web.session import MAX_AGE_SECONDS, Session
 from paperwire.web.templating import render, session_of
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
+# The session cookie's key for the session token. Cookies from before sessions were
+# kept in the store named the user directly ("uid", "uck"): they sign no one in.
+SESSION_KEY = "sid"
+LEGACY_KEYS = ("uid", "uck")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 CSRF_MESSAGE = (
@@ -34,46 +39,55 @@ LOGIN_SENT = (
 def current_user(request: Request) -> User | None:
     """The signed-in user, looked up once per request; None for visitors.
 
-    The session names the user by id and by a digest of their address: a session of a
-    deleted account must not sign its holder in as a later account given the same id.
+    The cookie names a session by its token; the session must still be in the store,
+    so signing out (here or everywhere) ends every copy of the cookie.
     """
     if hasattr(request.state, "user"):
         return request.state.user  # type: ignore[no-any-return]
     user: User | None = None
     session = session_of(request)
-    user_id = session.get("uid")
-    if isinstance(user_id, int):
-        try:
-            user = accounts.get_user(services(request).store, user_id)
-        except LookupError:
-            user = None
-        if user is not None and session.get("uck") != _user_check(user):
-            user = None
+    token = session.get(SESSION_KEY)
+    if isinstance(token, str):
+        user = accounts.session_user(services(request).store, token, now=utcnow())
         if user is None:
-            sign_out(request)
+            _forget_user(session)
     request.state.user = user
     return user
 
 
+def claims_sign_in(request: Request) -> bool:
+    """Whether the cookie names a session (not yet checked against the store)."""
+    return SESSION_KEY in session_of(request)
+
+
 def sign_in(request: Request, user: User) -> None:
-    """Make this session the user's, with a fresh CSRF token."""
+    """Start a new session for the user, with a fresh CSRF token (ending any before it)."""
+    store = services(request).store
     session = session_of(request)
-    session.set("uid", user.id)
-    session.set("uck", _user_check(user))
+    previous = session.get(SESSION_KEY)
+    if isinstance(previous, str):
+        accounts.end_session(store, previous)
+    lifetime = timedelta(seconds=MAX_AGE_SECONDS)
+    token = accounts.start_session(store, user.id, now=utcnow(), lifetime=lifetime)
+    session.set(SESSION_KEY, token)
     session.set("csrf", new_token())
     request.state.user = user
 
 
 def sign_out(request: Request) -> None:
-    session = session_of(request)
-    session.drop("uid")
-    session.drop("uck")
-    session.set("csrf", new_token())
+    """End this session in the store and forget it in the cookie."""
+    token = session_of(request).get(SESSION_KEY)
+    if isinstance(token, str):
+        accounts.end_session(services(request).store, token)
+    _forget_user(session_of(request))
     request.state.user = None
 
 
-def _user_check(user: User) -> str:
-    return hashlib.sha256(f"{user.id}:{user.email}".encode()).hexdigest()[:16]
+def _forget_user(session: Session) -> None:
+    session.drop(SESSION_KEY)
+    for key in LEGACY_KEYS:
+        session.drop(key)
+    session.set("csrf", new_token())
 
 
 async def verify_csrf(request: Request) -> None:
@@ -177,6 +191,16 @@ def login_redeem(
 
 @router.post("/logout", dependencies=[Csrf])
 def logout(request: Request) -> Response:
+    sign_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout/everywhere", dependencies=[Csrf])
+def logout_everywhere(request: Request) -> Response:
+    """End every session of the signed-in user: other browsers and copied cookies too."""
+    user = current_user(request)
+    if user is not None:
+        accounts.end_all_sessions(services(request).store, user.id)
     sign_out(request)
     return RedirectResponse("/", status_code=303)
 

@@ -18,7 +18,7 @@ from paperwire.search.query import QueryError
 from paperwire.store.base import PaperNotFound
 from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper
-from paperwire.web.auth import Csrf, current_user, login_url
+from paperwire.web.auth import Csrf, claims_sign_in, current_user, login_url
 from paperwire.web.formatting import (
     has_control_characters,
     page_of,
@@ -102,7 +102,7 @@ async def front(request: Request, window: str = "day", page: PageNumber = 1) -> 
     if window not in WINDOWS:
         raise bad_request("window must be one of: day, week, month, new")
     svc = services(request)
-    if session_of(request).get("uid") is None:
+    if not claims_sign_in(request):
         # Anonymous pages are shared. A fresh copy is answered on the event loop; else a
         # thread serves the stale copy while one request (single flight) re-renders it.
         key = ("front", window, page)
@@ -174,7 +174,7 @@ async def search_page(
         return await run_in_threadpool(render, request, "search.html", context, status=400)
     rate_limit_search(svc, request)
     try:
-        if session_of(request).get("uid") is None:
+        if not claims_sign_in(request):
             # The same query gives every anonymous reader the same page: render it once,
             # answer a fresh copy on the event loop, renew a stale one in one thread.
             key = ("search", query, since, until, category, author, page)

@@ -1,4 +1,4 @@
-"""A signed session cookie and the ASGI middleware that loads it and adds security headers.
+"""A signed session cookie and the ASGI middleware that loads it and writes it back.
 
 The session holds at most: the signed-in user's id, the CSRF token and the random
 visitor id used to count views. It is signed (not encrypted) with the secret key.
@@ -13,22 +13,22 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paperwire.web.security import (
-    CONTENT_SECURITY_POLICY,
-    DOCS_CONTENT_SECURITY_POLICY,
-    SECURITY_HEADERS,
-    new_token,
-)
+from paperwire.web.security import new_token
 
 COOKIE_NAME = "pw_session"
 MAX_AGE_SECONDS = 30 * 24 * 3600
-DOCS_PATHS = ("/api/v1/docs", "/api/v1/docs/oauth2-redirect")
+NO_STORE = "private, no-store"
+# Addresses that carry a personal token (sign-in, confirmation, unsubscribe and archive
+# links) or show the signed-in reader's own pages: personal whoever asks.
+PERSONAL_PATHS = ("/account", "/login/", "/subscribe/confirm/", "/u/", "/digests/")
 
 
 class Session(dict[str, Any]):
-    """The session data; ``modified`` says whether the cookie must be sent again."""
+    """The session data; ``modified`` says whether the cookie must be sent again,
+    ``token_shown`` whether the response carries the CSRF token."""
 
     modified: bool = False
+    token_shown: bool = False
 
     def set(self, key: str, value: Any) -> None:
         if self.get(key) != value:
@@ -45,7 +45,23 @@ class Session(dict[str, Any]):
         if not token:
             token = new_token()
             self.set("csrf", token)
+        self.token_shown = True
         return str(token)
+
+
+def is_personal(scope: Scope, session: Session) -> bool:
+    """Whether a response is for this visitor only, so that no cache may keep it.
+
+    It is when it sets the cookie, carries the session's CSRF token, was made for a
+    signed-in reader (``auth.current_user`` leaves the user in ``request.state``) or
+    answers a personal address.
+    """
+    return (
+        session.modified
+        or session.token_shown
+        or scope.get("state", {}).get("user") is not None
+        or str(scope["path"]).startswith(PERSONAL_PATHS)
+    )
 
 
 class SessionMiddleware:
@@ -96,19 +112,14 @@ class SessionMiddleware:
             return
         session = self.load(scope)
         scope.setdefault("state", {})["session"] = session
-        csp = DOCS_CONTENT_SECURITY_POLICY if scope["path"] in DOCS_PATHS else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
-                    headers.setdefault(name.decode(), value.decode())
-                headers.setdefault("content-security-policy", csp or CONTENT_SECURITY_POLICY)
-                if self.secure:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
                 if session.modified:
                     headers.append("set-cookie", self.cookie_header(session))
-                    headers.setdefault("cache-control", "private, no-store")
+                if is_personal(scope, session):
+                    headers["cache-control"] = NO_STORE
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

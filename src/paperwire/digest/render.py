@@ -26,6 +26,7 @@ from paperwire.digest.links import LinkSigner
 from paperwire.digest.rules import digest_message_id
 from paperwire.settings import Settings
 from paperwire.store.models import Paper
+from paperwire.urls import paper_path
 
 TEMPLATES = Path(__file__).parent / "templates"
 ABSTRACT_CHARS = 300
@@ -65,7 +66,7 @@ class DigestLinks:
         )
 
     def paper(self, paper: Paper) -> str:
-        return f"{self.base_url}/papers/{paper.paper_id}"
+        return self.base_url + paper_path(paper.paper_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from paperwire import trending
 from paperwire.search.query import QueryError
 from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper, PaperFilter
+from paperwire.urls import paper_path
 from paperwire.web.formatting import paper_links
 from paperwire.web.pages import MAX_QUERY_LENGTH, check_query, find_paper, rate_limit_search
 from paperwire.web.services import Services, services
@@ -108,7 +109,7 @@ def item(
         upvotes=upvotes,
         score=score,
         reason=reason,
-        url=f"/papers/{paper.paper_id}",
+        url=paper_path(paper.paper_id),
     )
 
 
@@ -145,7 +146,7 @@ def similar(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> PaperList:
     paper = find_paper(svc, id)
-    hits = svc.search().similar(paper.paper_id, limit=limit)
+    hits = svc.search().similar_to(paper, limit=limit)
     counts = _counts(svc, [hit.paper for hit in hits])
     items = [item(hit.paper, counts.get(hit.paper.paper_id, 0), hit.score) for hit in hits]
     return PaperList(items=items, limit=limit, offset=0)

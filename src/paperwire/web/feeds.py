@@ -15,6 +15,7 @@ from paperwire import trending
 from paperwire.search.query import QueryError
 from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper
+from paperwire.urls import paper_path
 from paperwire.web.pages import MAX_QUERY_LENGTH, check_query, rate_limit_search
 from paperwire.web.services import services
 
@@ -59,14 +60,13 @@ def build_feed(
     _sub(feed, "generator", "paperwire")
     for paper, reason in entries:
         entry = _sub(feed, "entry")
-        _sub(entry, "id", f"{base}/papers/{paper.paper_id}")
+        url = base + paper_path(paper.paper_id)
+        _sub(entry, "id", url)
         _sub(entry, "title", paper.title)
         _sub(entry, "updated", _stamp(paper.updated or paper.published or paper.last_updated))
         if paper.published:
             _sub(entry, "published", _stamp(paper.published))
-        _sub(
-            entry, "link", rel="alternate", type="text/html", href=f"{base}/papers/{paper.paper_id}"
-        )
+        _sub(entry, "link", rel="alternate", type="text/html", href=url)
         for author in paper.authors[:50] or ["unknown"]:
             _sub(_sub(entry, "author"), "name", author)
         for category in paper.categories:

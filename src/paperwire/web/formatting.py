@@ -8,6 +8,8 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
+from paperwire.urls import arxiv_url
+
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _STOPWORDS = frozenset(
     [
@@ -146,8 +148,8 @@ def paper_links(
 ) -> list[tuple[str, str]]:
     """(label, url) for the abstract page, the PDF and the code, when known or derivable."""
     links: list[tuple[str, str]] = []
-    abstract = abs_url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None)
-    pdf = pdf_url or (f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None)
+    abstract = abs_url or arxiv_url("abs", arxiv_id)
+    pdf = pdf_url or arxiv_url("pdf", arxiv_id)
     for label, url in (("Abstract", abstract), ("PDF", pdf), ("Code", code_url)):
         if url and url.startswith(("https://", "http://")):
             links.append((label, url))

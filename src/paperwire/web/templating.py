@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from paperwire.urls import paper_path
 from paperwire.web import formatting
 from paperwire.web.session import Session
 
@@ -28,6 +29,7 @@ environment.filters.update(
     snippet=formatting.snippet,
     highlight=formatting.highlight,
 )
+environment.globals.update(paper_path=paper_path)
 
 
 def session_of(request: Request) -> Session:

@@ -7,10 +7,12 @@ import re
 import unicodedata
 
 # New-style (0704.0001, 2401.01234) and old-style (astro-ph/0601001, math.GT/0309136)
-# arXiv identifiers, with an optional version suffix.
-_NEW_STYLE = r"\d{4}\.\d{4,5}"
-_OLD_STYLE = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
-ARXIV_ID_RE = re.compile(rf"^(?P<id>{_NEW_STYLE}|{_OLD_STYLE})(?:v(?P<version>\d+))?$")
+# arXiv identifiers, with an optional version suffix. ASCII digits only, and anchored
+# with \Z: ``$`` would also match before a trailing newline.
+_NEW_STYLE = r"[0-9]{4}\.[0-9]{4,5}"
+_OLD_STYLE = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/[0-9]{7}"
+ARXIV_ID_RE = re.compile(rf"^(?P<id>{_NEW_STYLE}|{_OLD_STYLE})(?:v(?P<version>[0-9]+))?\Z")
+_CANONICAL_ARXIV_RE = re.compile(rf"{_NEW_STYLE}|{_OLD_STYLE}")
 _ARXIV_PREFIXES = ("arxiv:", "oai:arxiv.org:")
 _ARXIV_URL_RE = re.compile(
     r"^https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/(?P<rest>.+?)(?:\.pdf)?$"
@@ -18,7 +20,7 @@ _ARXIV_URL_RE = re.compile(
 
 PAPER_ID_LENGTH = 10
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"  # RFC 4648 base32, lowercased
-PAPER_ID_RE = re.compile(rf"^[a-z2-7]{{{PAPER_ID_LENGTH}}}$")
+PAPER_ID_RE = re.compile(rf"^[a-z2-7]{{{PAPER_ID_LENGTH}}}\Z")
 
 
 def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
@@ -45,6 +47,12 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
 def is_paper_id(text: str) -> bool:
     """True when ``text`` has the shape of a paperwire id."""
     return bool(PAPER_ID_RE.match(text))
+
+
+def is_arxiv_id(text: str) -> bool:
+    """True when ``text`` is an arXiv id as the store keeps it: without version, prefix or
+    URL (``2401.01234``, ``astro-ph/0601001``)."""
+    return _CANONICAL_ARXIV_RE.fullmatch(text) is not None
 
 
 def make_paper_id(identity: str) -> str:

@@ -89,7 +89,6 @@ def test_paper_page_by_arxiv_and_old_style_and_paperwire_id(client: TestClient) 
     assert set(forms) == {f"/papers/{paper_id}/upvote", f"/papers/{paper_id}/save"}
     assert all(form["method"] == "post" for form in forms.values())
     assert page.select_one('meta[name="csrf-token"]')["content"]
-    assert page.select_one("article.paper")["data-view-url"] == f"/papers/{paper_id}/view"
     assert page.select_one(".hint a")["href"].startswith("/login?next=")
 
 

@@ -2,12 +2,14 @@
 
 Everything a subscriber typed (topics) or a source sent (titles, authors) is escaped in
 HTML by autoescaping, and nothing of it reaches a header: the subject and the headers
-are made of dates, counts and URLs paperwire signs itself.
+are made of dates, counts and URLs paperwire signs itself. Every printed value loses
+the control characters stored text may hold, and each paper is capped (``display``).
 """
 
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,17 +22,28 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from paperwire import display
 from paperwire.digest.compose import DigestContent, Section
 from paperwire.digest.links import LinkSigner
 from paperwire.digest.rules import digest_message_id
 from paperwire.settings import Settings
 from paperwire.store.models import Paper
+from paperwire.urls import paper_path
 
 TEMPLATES = Path(__file__).parent / "templates"
 ABSTRACT_CHARS = 300
 
+
+def _printable(value: object) -> object:
+    if isinstance(value, Markup):
+        return Markup(display.printable(value))
+    return display.printable(value) if isinstance(value, str) else value
+
+
 environment = Environment(
+    finalize=_printable,
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     undefined=StrictUndefined,
@@ -65,7 +78,7 @@ class DigestLinks:
         )
 
     def paper(self, paper: Paper) -> str:
-        return f"{self.base_url}/papers/{paper.paper_id}"
+        return self.base_url + paper_path(paper.paper_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +89,21 @@ class RenderedSection:
 
 
 def render_sections(content: DigestContent, papers: Mapping[int, Paper]) -> list[RenderedSection]:
-    """Sections with their papers (papers deleted since are left out)."""
+    """Sections with their papers (papers deleted since are left out), titles capped."""
     return [
         RenderedSection(
-            section.kind, section.title, [papers[p] for p in section.papers if p in papers]
+            section.kind,
+            section.title,
+            [_capped(papers[p]) for p in section.papers if p in papers],
         )
         for section in content.sections
     ]
+
+
+def _capped(paper: Paper) -> Paper:
+    if len(paper.title) <= display.TITLE_CHARS:
+        return paper
+    return dataclasses.replace(paper, title=display.clip(paper.title, display.TITLE_CHARS))
 
 
 def subject_for(day: date, count: int) -> str:
@@ -194,17 +215,16 @@ def mail_domain(settings: Settings) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
+    head = " ".join(text[: limit * 4].split())  # a 20 MB abstract is not split whole
+    if len(head) <= limit and len(text) <= limit * 4:
+        return head
+    cut = head[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(".,;:") + "…"
 
 
 def _authors(names: list[str], keep: int = 3) -> str:
-    if len(names) <= keep:
-        return ", ".join(names)
-    return ", ".join(names[:keep]) + f" et al. (+{len(names) - keep})"
+    shown = ", ".join(display.clip_names(names, keep))
+    return shown if len(names) <= keep else shown + f" et al. (+{len(names) - keep})"
 
 
 __all__ = ["DigestLinks", "Section", "confirmation_message", "digest_message", "render_digest"]

@@ -187,9 +187,12 @@ class SearchService:
 
     def similar(self, paper_ref: str, limit: int = 10) -> list[SearchHit]:
         """The papers nearest in meaning to one paper (PaperNotFound if there is none)."""
+        return self.similar_to(self.store.get_paper(paper_ref), limit)
+
+    def similar_to(self, paper: Paper, limit: int = 10) -> list[SearchHit]:
+        """The papers nearest in meaning to a paper already read from the store."""
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-        paper = self.store.get_paper(paper_ref)
         index = self._current_index()
         if index is None:
             return self._similar_by_keywords(paper, limit)

@@ -4,6 +4,10 @@ Identity, in order: the arXiv id (any version, from any source); then (source, s
 then DOI; and only for records with no id at all, the normalised title. A record that
 is older than what is stored (a lower latest version) or that matched only by title
 fills empty fields but never overwrites.
+
+Every record enters the store through :func:`identity_keys`, which refuses a paperwire
+id or an arXiv id that is not canonical: ids reach URLs, so the store never keeps one
+that could not be a path segment (ingest rejects such records earlier, by file and line).
 """
 
 from __future__ import annotations
@@ -12,9 +16,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from paperwire.ids import make_paper_id, normalise_doi, title_key
+from paperwire.ids import is_arxiv_id, is_paper_id, make_paper_id, normalise_doi, title_key
 from paperwire.records import PaperRecord, Version
 from paperwire.store.clock import naive_utc
+
+
+class InvalidIdentity(ValueError):
+    """A record whose paperwire id or arXiv id is not canonical."""
 
 
 class IdentityKeys(NamedTuple):
@@ -29,16 +37,33 @@ class IdentityKeys(NamedTuple):
         return bool(self.paper_id or self.arxiv_id or self.source_keys or self.doi)
 
 
+def check_ids(record: PaperRecord) -> None:
+    """InvalidIdentity unless the record's paperwire id and arXiv id (when set) are
+    canonical: ten base-32 characters, and an arXiv id without version or prefix."""
+    if record.paper_id and not is_paper_id(record.paper_id):
+        raise InvalidIdentity(
+            f"paper_id {record.paper_id[:80]!r} is not a paperwire id (ten characters "
+            f"a-z, 2-7); record from {record.source!r}: {record.title[:80]!r}"
+        )
+    if record.arxiv_id and not is_arxiv_id(record.arxiv_id):
+        raise InvalidIdentity(
+            f"arxiv_id {record.arxiv_id[:80]!r} is not an arXiv id without version "
+            f"(2401.01234 or astro-ph/0601001); record from {record.source!r}: "
+            f"{record.title[:80]!r}"
+        )
+
+
 def identity_keys(record: PaperRecord) -> IdentityKeys:
-    """The keys a record can be matched on."""
+    """The keys a record can be matched on; InvalidIdentity for a non-canonical id."""
+    check_ids(record)
     source_keys = []
     if record.source_id:
         source_keys.append((record.source, record.source_id))
     source_keys.extend(tuple(pair) for pair in record.extra_sources)
     doi = normalise_doi(record.doi)
     keys = IdentityKeys(
-        paper_id=record.paper_id,
-        arxiv_id=record.arxiv_id,
+        paper_id=record.paper_id or None,
+        arxiv_id=record.arxiv_id or None,
         source_keys=tuple(dict.fromkeys(source_keys)),
         doi=doi,
         title_key=None,
@@ -135,7 +160,7 @@ def new_paper_values(record: PaperRecord, paper_id: str, now: datetime) -> dict[
     categories = values["categories"]
     values.update(
         paper_id=paper_id,
-        arxiv_id=record.arxiv_id,
+        arxiv_id=record.arxiv_id or None,
         title_key=title_key(record.title),
         primary_category=categories[0] if categories else None,  # type: ignore[index]
         source=record.source,

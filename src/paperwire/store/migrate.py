@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision of each migration branch; a test holds it to the scripts.
-SCHEMA_HEADS = frozenset({"0002", "0003", "0005", "0006", "0008"})
+SCHEMA_HEADS = frozenset({"0002", "0003", "0005", "0006", "0007", "0008"})
 _PG_LOCK_KEY = 0x7061_7065  # "pape": one advisory lock id for paperwire migrations
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from paperwire.ids import is_paper_id, parse_arxiv_id
+from paperwire.ids import parse_arxiv_id
 from paperwire.records import PaperRecord, Version
 from paperwire.store.base import (
     HarvestCheckpoint,
@@ -82,8 +82,8 @@ class SQLStore(Store):
         conditions = []
         if arxiv:
             conditions.append(papers.c.arxiv_id == arxiv[0])
-        if is_paper_id(ref):
-            conditions.append(papers.c.paper_id == ref)
+        # Any shape: a paper stored before ids were checked is still found by its own id.
+        conditions.append(papers.c.paper_id == ref)
         with self.engine.connect() as conn:
             for condition in conditions:
                 found = self._hydrate(conn, sa.select(papers).where(condition))

@@ -10,10 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from paperwire import trending
+from paperwire import display, trending
 from paperwire.search.query import QueryError
 from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper, PaperFilter
+from paperwire.urls import paper_path
 from paperwire.web.formatting import paper_links
 from paperwire.web.pages import MAX_QUERY_LENGTH, check_query, find_paper, rate_limit_search
 from paperwire.web.services import Services, services
@@ -26,11 +27,18 @@ class Problem(BaseModel):
     detail: str = Field(description="What was wrong, for a person to read.")
 
 
+CUT = f'A text cut short ends with "{display.MARK}".'
+
+
 class PaperItem(BaseModel):
     id: str = Field(description="The paperwire id.")
     source_id: str | None = Field(description="arXiv id without version, else a source's id.")
-    title: str
-    authors: list[str]
+    title: str = Field(description=f"At most {display.TITLE_CHARS:,} characters. {CUT}")
+    authors: list[str] = Field(
+        description=f"The first {display.LIST_AUTHORS} names in a list; for one paper, "
+        f"as many as fit in {display.PAGE_AUTHOR_CHARS:,} characters. See author_count."
+    )
+    author_count: int = Field(0, description="How many authors the paper has.")
     categories: list[str]
     published: datetime | None
     upvotes: int = 0
@@ -45,7 +53,7 @@ class VersionItem(BaseModel):
 
 
 class PaperDetail(PaperItem):
-    abstract: str
+    abstract: str = Field(description=f"At most {display.PAGE_ABSTRACT_CHARS:,} characters. {CUT}")
     updated: datetime | None
     doi: str | None
     journal_ref: str | None
@@ -95,20 +103,30 @@ def utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
+def shown(value: str | None, limit: int = display.TEXT_CHARS) -> str:
+    return display.printable(display.clip(value, limit))
+
+
+def shown_or_none(value: str | None) -> str | None:
+    return None if value is None else shown(value)
+
+
 def item(
     paper: Paper, upvotes: int = 0, score: float | None = None, reason: str | None = None
 ) -> PaperItem:
+    """One paper in a list, capped (display.py) so that no paper makes a list huge."""
     return PaperItem(
         id=paper.paper_id,
-        source_id=paper.source_id,
-        title=paper.title,
-        authors=paper.authors,
-        categories=paper.categories,
+        source_id=shown_or_none(paper.source_id),
+        title=shown(paper.title, display.TITLE_CHARS),
+        authors=[shown(name) for name in display.clip_names(paper.authors, display.LIST_AUTHORS)],
+        author_count=len(paper.authors),
+        categories=[shown(c) for c in paper.categories[: display.CATEGORIES]],
         published=utc(paper.published),
         upvotes=upvotes,
         score=score,
         reason=reason,
-        url=f"/papers/{paper.paper_id}",
+        url=paper_path(paper.paper_id),
     )
 
 
@@ -145,7 +163,7 @@ def similar(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> PaperList:
     paper = find_paper(svc, id)
-    hits = svc.search().similar(paper.paper_id, limit=limit)
+    hits = svc.search().similar_to(paper, limit=limit)
     counts = _counts(svc, [hit.paper for hit in hits])
     items = [item(hit.paper, counts.get(hit.paper.paper_id, 0), hit.score) for hit in hits]
     return PaperList(items=items, limit=limit, offset=0)
@@ -164,12 +182,13 @@ def get_paper(
     upvotes = _counts(svc, [paper]).get(paper.paper_id, 0)
     links = paper_links(paper.arxiv_id, paper.abs_url, paper.pdf_url, paper.code_url)
     return PaperDetail(
-        **item(paper, upvotes).model_dump(),
-        abstract=paper.abstract,
+        **item(paper, upvotes).model_dump(exclude={"authors"}),
+        authors=[display.printable(name) for name in display.page_names(paper.authors)],
+        abstract=shown(paper.abstract, display.PAGE_ABSTRACT_CHARS),
         updated=utc(paper.updated),
-        doi=paper.doi,
-        journal_ref=paper.journal_ref,
-        comments=paper.comments,
+        doi=shown_or_none(paper.doi),
+        journal_ref=shown_or_none(paper.journal_ref),
+        comments=shown_or_none(paper.comments),
         links={label.lower(): url for label, url in links},
         versions=[VersionItem(version=v.number, created=utc(v.created)) for v in paper.versions],
         withdrawn=paper.withdrawn,

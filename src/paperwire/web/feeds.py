@@ -1,4 +1,9 @@
-"""Atom feeds (RFC 4287) of trending papers and of any search."""
+"""Atom feeds (RFC 4287) of trending papers and of any search.
+
+Every text and attribute goes through ``display.printable``, so stored text with
+characters XML forbids still makes a well-formed feed, and each entry is capped
+(``display``) so that one huge paper cannot make a huge feed.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,11 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from paperwire import trending
+from paperwire import display, trending
 from paperwire.search.query import QueryError
 from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper
+from paperwire.urls import paper_path
 from paperwire.web.pages import MAX_QUERY_LENGTH, check_query, rate_limit_search
 from paperwire.web.services import services
 
@@ -32,9 +38,10 @@ def _stamp(moment: datetime) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+    clean = {name: display.printable(value) for name, value in attributes.items()}
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", clean)
     if text is not None:
-        element.text = text
+        element.text = display.printable(text)
     return element
 
 
@@ -59,19 +66,18 @@ def build_feed(
     _sub(feed, "generator", "paperwire")
     for paper, reason in entries:
         entry = _sub(feed, "entry")
-        _sub(entry, "id", f"{base}/papers/{paper.paper_id}")
-        _sub(entry, "title", paper.title)
+        url = base + paper_path(paper.paper_id)
+        _sub(entry, "id", url)
+        _sub(entry, "title", display.clip(paper.title, display.TITLE_CHARS))
         _sub(entry, "updated", _stamp(paper.updated or paper.published or paper.last_updated))
         if paper.published:
             _sub(entry, "published", _stamp(paper.published))
-        _sub(
-            entry, "link", rel="alternate", type="text/html", href=f"{base}/papers/{paper.paper_id}"
-        )
-        for author in paper.authors[:50] or ["unknown"]:
+        _sub(entry, "link", rel="alternate", type="text/html", href=url)
+        for author in display.clip_names(paper.authors, display.LIST_AUTHORS) or ["unknown"]:
             _sub(_sub(entry, "author"), "name", author)
-        for category in paper.categories:
-            _sub(entry, "category", term=category)
-        summary = paper.abstract or ""
+        for category in paper.categories[: display.CATEGORIES]:
+            _sub(entry, "category", term=display.clip(category, display.TEXT_CHARS))
+        summary = display.clip(paper.abstract, display.LIST_ABSTRACT_CHARS)
         if reason:
             summary = f"{reason}. {summary}" if summary else reason
         _sub(entry, "summary", summary, type="text")

@@ -8,7 +8,11 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
+from paperwire.display import AUTHOR_CHARS, clip
+from paperwire.urls import arxiv_url
+
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_URL_CHARS = 2_000
 _STOPWORDS = frozenset(
     [
         "a",
@@ -38,14 +42,15 @@ _STOPWORDS = frozenset(
 
 def shorten_authors(authors: list[str], *, keep: int = 3) -> str:
     """ "A, B and C"; past ``keep`` names, the first ones and "et al. (+N)"."""
-    names = [name.strip() for name in authors if name and name.strip()]
-    if not names:
+    names = [name for name in authors if name and not name.isspace()]
+    shown = [clip(name.strip(), AUTHOR_CHARS) for name in names[:keep]]
+    if not shown:
         return ""
     if len(names) == 1:
-        return names[0]
+        return shown[0]
     if len(names) <= keep:
-        return ", ".join(names[:-1]) + " and " + names[-1]
-    return ", ".join(names[:keep]) + f" et al. (+{len(names) - keep})"
+        return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return ", ".join(shown) + f" et al. (+{len(names) - keep})"
 
 
 def query_terms(query: str) -> list[str]:
@@ -144,11 +149,14 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def paper_links(
     arxiv_id: str | None, abs_url: str | None, pdf_url: str | None, code_url: str | None
 ) -> list[tuple[str, str]]:
-    """(label, url) for the abstract page, the PDF and the code, when known or derivable."""
+    """(label, url) for the abstract page, the PDF and the code, when known or derivable.
+
+    Only http(s) links no longer than ``MAX_URL_CHARS``: a cut link would be a wrong one.
+    """
     links: list[tuple[str, str]] = []
-    abstract = abs_url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None)
-    pdf = pdf_url or (f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None)
+    abstract = abs_url or arxiv_url("abs", arxiv_id)
+    pdf = pdf_url or arxiv_url("pdf", arxiv_id)
     for label, url in (("Abstract", abstract), ("PDF", pdf), ("Code", code_url)):
-        if url and url.startswith(("https://", "http://")):
+        if url and len(url) <= MAX_URL_CHARS and url.startswith(("https://", "http://")):
             links.append((label, url))
     return links

@@ -18,6 +18,7 @@ from paperwire.search.query import QueryError
 from paperwire.store.base import PaperNotFound
 from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper
+from paperwire.urls import paper_path
 from paperwire.web.auth import Csrf, claims_sign_in, current_user, login_url
 from paperwire.web.formatting import (
     has_control_characters,
@@ -232,7 +233,7 @@ def find_paper(svc: Services, ref: str) -> Paper:
 def similar_entries(svc: Services, paper: Paper) -> list[Entry]:
     """Similar papers, or none when the index cannot say (the page still renders)."""
     try:
-        hits = svc.search().similar(paper.paper_id, limit=SIMILAR_COUNT)
+        hits = svc.search().similar_to(paper, limit=SIMILAR_COUNT)
     except Exception:
         log.exception("similar papers unavailable for %s", paper.paper_id)
         return []
@@ -297,7 +298,7 @@ def wants_json(request: Request) -> bool:
 def _mark(request: Request, ref: str, kind: str, on: str, next: str) -> Response:
     svc = services(request)
     paper = find_paper(svc, ref)
-    back = safe_next(next, f"/papers/{paper.paper_id}")
+    back = safe_next(next, paper_path(paper.paper_id))
     user = current_user(request)
     if user is None:
         if wants_json(request):

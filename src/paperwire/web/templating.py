@@ -6,13 +6,32 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from paperwire import display
+from paperwire.urls import paper_path
 from paperwire.web import formatting
 from paperwire.web.session import Session
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+def printable(value: Any) -> Any:
+    """Every value a template prints, without control characters (stored text may hold
+    them). Removing characters from escaped markup leaves it escaped."""
+    if isinstance(value, Markup):
+        return Markup(display.printable(value))
+    if isinstance(value, str):
+        return display.printable(value)
+    return value
+
+
+def clip_abstract(text: str | None, page: bool = False) -> str:
+    """An abstract as a list entry (or, with ``page``, a paper's own page) shows it."""
+    return display.clip(text, display.PAGE_ABSTRACT_CHARS if page else display.LIST_ABSTRACT_CHARS)
+
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -21,13 +40,19 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     auto_reload=False,
+    finalize=printable,
 )
 environment.filters.update(
     authors=formatting.shorten_authors,
+    author_line=display.author_line,
+    clip_title=lambda text: display.clip(text, display.TITLE_CHARS),
+    clip_text=lambda text: display.clip(text, display.TEXT_CHARS),
+    clip_abstract=clip_abstract,
     date=formatting.format_date,
     snippet=formatting.snippet,
     highlight=formatting.highlight,
 )
+environment.globals.update(paper_path=paper_path, max_categories=display.CATEGORIES)
 
 
 def session_of(request: Request) -> Session:

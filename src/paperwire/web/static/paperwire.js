@@ -5,9 +5,12 @@
   var token = meta ? meta.getAttribute("content") : "";
 
   // Count a view once the paper page has loaded (crawlers that do not run scripts do not count).
-  var paper = document.querySelector("article.paper[data-view-url]");
-  if (paper && token && window.fetch) {
-    fetch(paper.getAttribute("data-view-url"), {
+  // The URL is built here from the paper's id, and only from a well-formed one: an id is
+  // data, and "../account/..." must not become a request to another page.
+  var paper = document.querySelector("article.paper[data-paper]");
+  var paperId = paper ? paper.getAttribute("data-paper") : "";
+  if (/^[a-z2-7]{10}$/.test(paperId) && token && window.fetch) {
+    fetch("/papers/" + encodeURIComponent(paperId) + "/view", {
       method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": token }
     }).catch(function () {});
   }

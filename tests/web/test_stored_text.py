@@ -90,7 +90,15 @@ def client_over(folder: Path, records: list[PaperRecord]) -> Iterator[TestClient
     now = utcnow()
     for record in records:  # every paper trends (views by a few visitors)
         for visitor in ("visitor-one", "visitor-two", "visitor-three"):
-            trending.record_view(store, record.arxiv_id or "", visitor, now=now)
+            trending.record_view(
+                store,
+                record.arxiv_id or "",
+                visitor,
+                network=f"192.0.2.{len(visitor)}",
+                secret_key=SECRET,
+                network_cap=3,
+                now=now,
+            )
     trending.refresh_scores(store, now=now)
     store.close()
     with TestClient(create_app(settings)) as client:

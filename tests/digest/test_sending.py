@@ -108,7 +108,7 @@ def test_never_a_paper_twice_and_nothing_after_unsubscribing(world: DigestWorld)
     second_papers = {p for s in second.sections for p in s["papers"]}
     assert first_papers and not first_papers & second_papers
 
-    assert subscriptions.unsubscribe(world.store, subscriber, now=datetime(2026, 12, 1, 0, 0))
+    assert world.store.subscriptions.unsubscribe(subscriber, now=datetime(2026, 12, 1, 0, 0))
     report = world.run(datetime(2026, 12, 1, 9, 0), digest_skip_empty=False)
     assert report.counts == {} and report.planned == 0
     assert len(world.inbox.to("ann@example.org")) == 2
@@ -238,8 +238,8 @@ def test_unsubscribe_cancels_pending_and_stops_a_claimed_digest(world: DigestWor
     claim = deliveries.claim_next(world.store, "w", at, timedelta(minutes=10))
     assert claim is not None
     other = second if claim.subscriber_id == first else first
-    subscriptions.unsubscribe(world.store, claim.subscriber_id, now=at)
-    subscriptions.unsubscribe(world.store, other, now=at)
+    world.store.subscriptions.unsubscribe(claim.subscriber_id, now=at)
+    world.store.subscriptions.unsubscribe(other, now=at)
     assert [row.state for row in rows(world, other)] == ["cancelled"]
 
     def must_not_send() -> str:

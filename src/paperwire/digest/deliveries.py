@@ -38,7 +38,18 @@ from paperwire.store.interfaces.deliveries import (
 )
 from paperwire.store.interfaces.subscriptions import ACTIVE, PENDING, StoredTopic
 
-__all__ = ["CANCELLED", "EXPIRED", "FAILED", "REVIEW", "SENDING", "SENT", "SKIPPED", "STATES"]
+__all__ = [
+    "CANCELLED",
+    "EXPIRED",
+    "FAILED",
+    "REVIEW",
+    "SENDING",
+    "SENT",
+    "SKIPPED",
+    "STATES",
+    "Claim",
+    "Topic",
+]
 
 # What ``deliver`` answers when the mail server, not this message, failed: the row is
 # pending again and the run should stop rather than fail every other message too.

@@ -106,7 +106,7 @@ def test_a_worker_killed_while_the_server_holds_its_message_leaves_it_for_review
             started = time.monotonic()
             reader = subscriptions.get_subscriber_by_email(web, "reader0@example.org")
             assert reader is not None
-            subscriptions.unsubscribe(web, reader.id, now=AT)  # another process writes
+            web.subscriptions.unsubscribe(reader.id, now=AT)  # another process writes
             assert time.monotonic() - started < 1.0
         finally:
             web.close()
@@ -150,7 +150,7 @@ def test_killing_a_worker_mid_run_never_sends_twice(
             .order_by(deliveries.c.id.desc())
             .limit(1)
         ).one()
-    subscriptions.unsubscribe(store, waiting.subscriber_id, now=AT)
+    store.subscriptions.unsubscribe(waiting.subscriber_id, now=AT)
     unsubscribed_at = time.time()
 
     _, err = survivor.communicate(timeout=300)

@@ -46,7 +46,7 @@ def test_web_writes_go_through_while_the_relay_sits_on_data(world: DigestWorld, 
         assert world.inbox.data_started.wait(60), "the digest never reached DATA"
         started = time.monotonic()
         # An unsubscribe (the one-click link) and a sign-in request: two web writes.
-        assert subscriptions.unsubscribe(web, subscriber, now=AT) == "ann@example.org"
+        assert web.subscriptions.unsubscribe(subscriber, now=AT) == "ann@example.org"
         accounts.request_login(web, "bob@example.org", now=AT, settings=world.settings)
         took = time.monotonic() - started
         assert took < PROMPT, f"web writes waited {took:.1f} s for the digest sender"
@@ -86,7 +86,7 @@ def test_a_send_outlasting_its_lease_is_recorded_as_sent_not_left_for_review(
 
     def send_while_another_worker_sweeps() -> str:
         later = AT + timedelta(minutes=11)  # the lease ran out while SMTP talked
-        assert deliveries.release_expired_leases(web, later) == 1
+        assert web.deliveries.release_expired(later) == 1
         return "250 queued as Q1"
 
     assert _deliver(world, "slow", send_while_another_worker_sweeps, 3) == "sent"
@@ -100,7 +100,7 @@ def test_a_bounce_after_an_unsubscribe_leaves_the_subscriber_unsubscribed(
     subscriber = subscribe(world, "gone@example.org")
 
     def unsubscribed_then_bounced() -> str:
-        subscriptions.unsubscribe(web, subscriber, now=AT)
+        web.subscriptions.unsubscribe(subscriber, now=AT)
         raise MailError("every recipient refused: 550 5.1.1 no such user", 550, "rcpt")
 
     assert _deliver(world, "w", unsubscribed_then_bounced, 1) == "failed"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 from datetime import date, datetime, timedelta
 
-import sqlalchemy as sa
 from digestworld import DigestWorld
 
 from paperwire import trending
@@ -14,8 +13,7 @@ from paperwire.digest.compose import DigestContent
 from paperwire.digest.preferences import parse_preferences
 from paperwire.digest.topics import embed_topics
 from paperwire.search.embedding import vector_space_name
-from paperwire.store.schema import deliveries as deliveries_table
-from paperwire.store.schema import digest_papers, subscribers
+from paperwire.store.interfaces.deliveries import STATES, DeliveryRow, Planned
 
 
 def subscribe(
@@ -38,15 +36,9 @@ def subscribe(
     return request.subscriber_id
 
 
-def rows(world: DigestWorld, subscriber_id: int) -> list[sa.Row]:  # type: ignore[type-arg]
-    with world.store.engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(deliveries_table)
-                .where(deliveries_table.c.subscriber_id == subscriber_id)
-                .order_by(deliveries_table.c.local_date)
-            ).all()
-        )
+def rows(world: DigestWorld, subscriber_id: int) -> list[DeliveryRow]:
+    """The subscriber's deliveries in every state, oldest date first."""
+    return world.store.deliveries.history(subscriber_id, STATES)[::-1]
 
 
 def test_digest_arrives_at_the_local_hour_with_its_headers(world: DigestWorld) -> None:
@@ -91,16 +83,8 @@ def test_never_a_paper_twice_and_nothing_after_unsubscribing(world: DigestWorld)
     subscriber = subscribe(world, "ann@example.org", topics=("reinforcement learning",))
     world.run(datetime(2026, 11, 29, 9, 0))
     world.run(datetime(2026, 11, 30, 9, 0), digest_skip_empty=False)
-    with world.store.engine.connect() as conn:
-        sent = (
-            conn.execute(
-                sa.select(digest_papers.c.paper_id).where(
-                    digest_papers.c.subscriber_id == subscriber
-                )
-            )
-            .scalars()
-            .all()
-        )
+    every_paper = [paper.row_id for paper in world.store.list_papers(limit=100_000)]
+    sent = sorted(world.store.deliveries.already_sent(subscriber, every_paper))
     first, second = [row for row in rows(world, subscriber)]
     assert first.state == second.state == "sent"
     assert len(sent) == len(set(sent)) == first.paper_count + second.paper_count
@@ -108,7 +92,7 @@ def test_never_a_paper_twice_and_nothing_after_unsubscribing(world: DigestWorld)
     second_papers = {p for s in second.sections for p in s["papers"]}
     assert first_papers and not first_papers & second_papers
 
-    assert subscriptions.unsubscribe(world.store, subscriber, now=datetime(2026, 12, 1, 0, 0))
+    assert world.store.subscriptions.unsubscribe(subscriber, now=datetime(2026, 12, 1, 0, 0))
     report = world.run(datetime(2026, 12, 1, 9, 0), digest_skip_empty=False)
     assert report.counts == {} and report.planned == 0
     assert len(world.inbox.to("ann@example.org")) == 2
@@ -169,16 +153,9 @@ def test_a_worker_down_at_the_hour_sends_later_that_day_but_never_for_a_past_dat
     subscriber = subscribe(world, "ann@example.org", hour=8)
     assert world.run(datetime(2026, 11, 29, 10, 30)).counts == {"sent": 1}
     # Planned (by another worker) but left pending until the date passed: expired.
-    with world.store.writing() as conn:
-        conn.execute(
-            sa.insert(deliveries_table).values(
-                subscriber_id=subscriber,
-                local_date=date(2026, 11, 30),
-                state="pending",
-                due_at=datetime(2026, 11, 30, 8),
-                next_attempt_at=datetime(2026, 11, 30, 8),
-            )
-        )
+    world.store.deliveries.plan(
+        [Planned(subscriber, date(2026, 11, 30), datetime(2026, 11, 30, 8))]
+    )
     report = world.run(datetime(2026, 12, 1, 7, 0))  # before the hour on 1 December
     assert report.counts == {"expired": 1}
     assert len(world.inbox.received) == 1
@@ -217,13 +194,8 @@ def test_permanent_failures_stop_sending_after_the_bounce_limit(world: DigestWor
         assert world.run(datetime(2026, 11, day, 9, 0), digest_skip_empty=False).counts == {
             "failed": 1
         }
-    with world.store.engine.connect() as conn:
-        status, bounces = conn.execute(
-            sa.select(subscribers.c.status, subscribers.c.bounce_count).where(
-                subscribers.c.id == subscriber
-            )
-        ).one()
-    assert (status, bounces) == ("active", 2)
+    found = subscriptions.get_subscriber(world.store, subscriber)
+    assert found is not None and (found.status, found.bounce_count) == ("active", 2)
     assert world.run(datetime(2026, 12, 1, 9, 0), digest_skip_empty=False).counts == {"failed": 1}
     assert subscriptions.get_subscriber(world.store, subscriber).status == "bounced"  # type: ignore[union-attr]
     assert world.run(datetime(2026, 12, 2, 9, 0), digest_skip_empty=False).planned == 0
@@ -238,8 +210,8 @@ def test_unsubscribe_cancels_pending_and_stops_a_claimed_digest(world: DigestWor
     claim = deliveries.claim_next(world.store, "w", at, timedelta(minutes=10))
     assert claim is not None
     other = second if claim.subscriber_id == first else first
-    subscriptions.unsubscribe(world.store, claim.subscriber_id, now=at)
-    subscriptions.unsubscribe(world.store, other, now=at)
+    world.store.subscriptions.unsubscribe(claim.subscriber_id, now=at)
+    world.store.subscriptions.unsubscribe(other, now=at)
     assert [row.state for row in rows(world, other)] == ["cancelled"]
 
     def must_not_send() -> str:

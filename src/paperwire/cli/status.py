@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -13,11 +12,9 @@ from rich.text import Text
 from paperwire.cli import state
 from paperwire.cli.digest import delivery_counts
 from paperwire.cli.render import to_json
-from paperwire.digest.subscriptions import ACTIVE, BOUNCED, PAUSED, PENDING, UNSUBSCRIBED
 from paperwire.heartbeat import WorkerInfo, list_workers
 from paperwire.store.base import Store
 from paperwire.store.clock import utcnow
-from paperwire.store.schema import subscribers
 
 # A worker silent for longer than this has probably died (it beats at least every round).
 STALE_AFTER = timedelta(minutes=5)
@@ -25,14 +22,7 @@ STALE_AFTER = timedelta(minutes=5)
 
 def subscriber_counts(store: Store) -> dict[str, int]:
     """Subscribers in each status (zeros included)."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(subscribers.c.status, sa.func.count()).group_by(subscribers.c.status)
-        ).all()
-    found = {str(name): int(count) for name, count in rows}
-    return {
-        name: found.get(name, 0) for name in (PENDING, ACTIVE, PAUSED, UNSUBSCRIBED, BOUNCED)
-    } | found
+    return store.subscriptions.count_by_status()
 
 
 def _ago(seconds: float) -> str:

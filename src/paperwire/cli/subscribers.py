@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -39,7 +38,6 @@ from paperwire.search.embedding import Embedder
 from paperwire.settings import Settings
 from paperwire.store.base import Store
 from paperwire.store.clock import utcnow
-from paperwire.store.schema import subscribers
 
 STATUSES = (PENDING, ACTIVE, PAUSED, UNSUBSCRIBED, BOUNCED)
 # Rows imported per chunk: their topics are embedded in one batch.
@@ -64,13 +62,7 @@ def _vectors(
 
 def _statuses(store: Store, addresses: Sequence[str]) -> dict[str, str]:
     """The status of each address already in the store."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(subscribers.c.email, subscribers.c.status).where(
-                subscribers.c.email.in_(list(addresses))
-            )
-        ).all()
-    return {row.email: row.status for row in rows}
+    return store.subscriptions.statuses_of(addresses)
 
 
 def confirm_link(settings: Settings, signer: LinkSigner, request: SubscribeRequest) -> str:

@@ -11,27 +11,22 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import sqlalchemy as sa
 
 from paperwire import trending
 from paperwire.digest.compose import DigestContent, compose_digest
-from paperwire.digest.deliveries import Claim, Topic
 from paperwire.digest.topics import Candidates, match_topic, topic_terms
 from paperwire.search.embedding import document_text
 from paperwire.settings import Settings
 from paperwire.store.base import Store
 from paperwire.store.clock import naive_utc
+from paperwire.store.interfaces.deliveries import Claim
+from paperwire.store.interfaces.subscriptions import StoredTopic
 from paperwire.store.models import Paper
-from paperwire.store.schema import digest_papers, paper_vectors, papers, trending_scores
 
 # Papers older than this never count as new, however long a subscriber was away.
 MAX_LOOKBACK = timedelta(days=7)
 FIRST_DIGEST_WINDOW = timedelta(hours=24)
 TRENDING_DEPTH = 100
-_SENT_AMONG = sa.select(digest_papers.c.paper_id).where(
-    digest_papers.c.subscriber_id == sa.bindparam("subscriber"),
-    digest_papers.c.paper_id.in_(sa.bindparam("papers", expanding=True)),
-)
 
 
 class DigestContext:
@@ -49,7 +44,7 @@ class DigestContext:
             for entry in trending.top(store, "day", limit=TRENDING_DEPTH, now=self.now)
         ]
         self.candidates, self.categories = self._load_candidates(space.dimension if space else 0)
-        self._day_scores = self._load_day_scores()
+        self._day_scores = store.digest_sources.day_scores()
         self._topic_cache: dict[tuple[str, bytes | None], tuple[np.ndarray, np.ndarray]] = {}
         self._papers: dict[int, Paper] = {}
 
@@ -77,7 +72,7 @@ class DigestContext:
             return max(floor, self.now - FIRST_DIGEST_WINDOW)
         return max(floor, naive_utc(last_digest_at))
 
-    def topic_hits(self, topic: Topic, since: datetime) -> list[int]:
+    def topic_hits(self, topic: StoredTopic, since: datetime) -> list[int]:
         """Row ids of new papers on a topic, best first."""
         usable = topic.vector if topic.model and topic.model == self.model else None
         key = (topic.text.casefold(), usable)
@@ -122,55 +117,29 @@ class DigestContext:
     # Loading -----------------------------------------------------------------------------
 
     def _load_candidates(self, dimension: int) -> tuple[Candidates, dict[str, list[int]]]:
-        floor = self.now - MAX_LOOKBACK
-        query = (
-            sa.select(
-                papers.c.id,
-                papers.c.title,
-                papers.c.abstract,
-                papers.c.first_seen,
-                papers.c.categories,
-                paper_vectors.c.vector,
-            )
-            .outerjoin(paper_vectors, paper_vectors.c.paper_id == papers.c.id)
-            .where(papers.c.first_seen > floor, papers.c.withdrawn.is_(False))
-            .order_by(papers.c.id)
-        )
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        vectors = np.zeros((len(rows), dimension), dtype=np.float32)
-        has_vector = np.zeros(len(rows), dtype=bool)
+        arrivals = self.store.digest_sources.arrivals(self.now - MAX_LOOKBACK)
+        stored = self.store.vectors_of([paper.row_id for paper in arrivals]) if dimension else {}
+        vectors = np.zeros((len(arrivals), dimension), dtype=np.float32)
+        has_vector = np.zeros(len(arrivals), dtype=bool)
         by_category: dict[str, list[int]] = {}
-        for position, row in enumerate(rows):
-            if row.vector is not None and dimension and len(row.vector) == 4 * dimension:
-                vectors[position] = np.frombuffer(row.vector, dtype=np.float32)
+        for position, paper in enumerate(arrivals):
+            vector = stored.get(paper.row_id)
+            if vector is not None and vector.shape[0] == dimension:
+                vectors[position] = vector
                 has_vector[position] = True
-            for category in row.categories or ():
+            for category in paper.categories:
                 by_category.setdefault(category, []).append(position)
         candidates = Candidates.build(
-            [row.id for row in rows],
-            [_seconds(row.first_seen) for row in rows],
-            [document_text(row.title, row.abstract) for row in rows],
+            [paper.row_id for paper in arrivals],
+            [_seconds(paper.first_seen) for paper in arrivals],
+            [document_text(paper.title, paper.abstract) for paper in arrivals],
             vectors,
             has_vector,
         )
         return candidates, by_category
 
-    def _load_day_scores(self) -> dict[int, float]:
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(trending_scores.c.paper_id, trending_scores.c.score).where(
-                    trending_scores.c.period == "day"
-                )
-            ).all()
-        return {int(row.paper_id): float(row.score) for row in rows}
-
     def _already_sent(self, subscriber_id: int, wanted: set[int]) -> set[int]:
-        if not wanted:
-            return set()
-        with self.store.engine.connect() as conn:
-            found = conn.execute(_SENT_AMONG, {"subscriber": subscriber_id, "papers": list(wanted)})
-            return set(found.scalars())
+        return self.store.deliveries.already_sent(subscriber_id, list(wanted))
 
 
 def _seconds(moment: datetime) -> float:

@@ -1,219 +1,97 @@
-"""Delivery rows on the store: planning, claiming, and recording what happened.
+"""Sending one claimed digest, and the rules that decide what becomes of a delivery.
 
-The life of a row: ``pending`` (planned, or waiting to retry) -> ``sending`` (claimed by
-one worker, with a lease) -> ``sent``, ``skipped`` (nothing new), ``failed``, ``pending``
-again (a temporary failure), or ``cancelled`` / ``expired`` (the subscriber left, or the
-local date passed). A row still ``sending`` after its lease belonged to a worker that
-died while the message was possibly with the mail server: it becomes ``review`` and is
-never sent again automatically, because sending it twice is worse than once too few.
-
-No transaction is open while the mail server is talked to: the claim commits before,
-the reply is recorded in a transaction of its own after.
+The rows live behind ``store.deliveries`` (their life is described in
+:mod:`paperwire.store.interfaces.deliveries`). Here: which due rows are dropped rather
+than claimed, what a failed hand-over means (retry with backoff, give up, bounce), and
+the send itself, with no transaction open while the mail server is talked to: the claim
+commits before, the reply is recorded in a transaction of its own after.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
-
-import sqlalchemy as sa
 
 from paperwire.digest import schedule
 from paperwire.digest.compose import DigestContent
 from paperwire.digest.rules import retry_delay
-from paperwire.digest.subscriptions import (
-    ACTIVE,
-    BOUNCED,
-    PENDING,
-    cancel_pending,
-    topic_rows,
-)
 from paperwire.mail import MailError
 from paperwire.store.base import Store
-from paperwire.store.bulk import dialect_insert
 from paperwire.store.clock import naive_utc
-from paperwire.store.schema import deliveries, digest_papers, subscribers
-
-SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW = (
-    "sending",
-    "sent",
-    "skipped",
-    "cancelled",
-    "expired",
-    "failed",
-    "review",
+from paperwire.store.interfaces.deliveries import (
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    REVIEW,
+    SENDING,
+    SENT,
+    SKIPPED,
+    STATES,
+    Claim,
+    Drop,
+    Due,
+    Failure,
+    Planned,
+    Sent,
 )
-STATES = (PENDING, SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW)
+from paperwire.store.interfaces.subscriptions import ACTIVE, PENDING, StoredTopic
+
+__all__ = [
+    "CANCELLED",
+    "EXPIRED",
+    "FAILED",
+    "REVIEW",
+    "SENDING",
+    "SENT",
+    "SKIPPED",
+    "STATES",
+    "Claim",
+    "Topic",
+]
+
 # What ``deliver`` answers when the mail server, not this message, failed: the row is
 # pending again and the run should stop rather than fail every other message too.
 DEFERRED = "deferred"
-_CHUNK = 500
+Topic = StoredTopic
 log = logging.getLogger(__name__)
-
-# The statements of the sending loop, built once: constructing them anew for every
-# message cost more than running them (they run thousands of times per run).
-_NEXT_DUE = (
-    sa.select(
-        deliveries.c.id,
-        deliveries.c.subscriber_id,
-        deliveries.c.local_date,
-        deliveries.c.attempts,
-        subscribers.c.email,
-        subscribers.c.status,
-        subscribers.c.timezone,
-        subscribers.c.categories,
-        subscribers.c.last_digest_at,
-    )
-    .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
-    .where(deliveries.c.state == PENDING, deliveries.c.next_attempt_at <= sa.bindparam("now"))
-    .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
-    .limit(1)
-    .with_for_update(skip_locked=True, of=deliveries)
-)
-_MARK_SENDING = (
-    sa.update(deliveries)
-    .where(deliveries.c.id == sa.bindparam("delivery"))
-    .values(
-        state=SENDING,
-        worker=sa.bindparam("worker"),
-        lease_until=sa.bindparam("lease_until"),
-        attempts=deliveries.c.attempts + 1,
-    )
-)
-# The subscriber's status and the claim (under the lock an unsubscribe also needs, when
-# read in a write transaction).
-_RECHECK = (
-    sa.select(subscribers.c.status, deliveries.c.state, deliveries.c.worker)
-    .select_from(deliveries)
-    .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
-    .where(deliveries.c.id == sa.bindparam("delivery"))
-    .with_for_update(of=subscribers)
-)
-# A reply is recorded on a row this worker claimed, also when its lease ran out while
-# SMTP talked and another worker moved it to review: the outcome is known after all.
-_MARK_SENT = (
-    sa.update(deliveries)
-    .where(
-        deliveries.c.id == sa.bindparam("delivery"),
-        deliveries.c.worker == sa.bindparam("claimed_by"),
-        deliveries.c.state.in_([SENDING, REVIEW]),
-    )
-    .values(
-        state=SENT,
-        finished_at=sa.bindparam("finished_at"),
-        smtp_reply=sa.bindparam("smtp_reply"),
-        error=None,
-        message_id=sa.bindparam("message_id"),
-        sections=sa.bindparam("sections", type_=sa.JSON),
-        paper_count=sa.bindparam("paper_count"),
-    )
-)
-_INSERT_SENT_PAPERS = {
-    name: dialect_insert(name, digest_papers).on_conflict_do_nothing()
-    for name in ("sqlite", "postgresql")
-}
-_AFTER_SENT = (
-    sa.update(subscribers)
-    .where(subscribers.c.id == sa.bindparam("subscriber"))
-    .values(last_digest_at=sa.bindparam("composed_at"), bounce_count=0)
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Topic:
-    text: str
-    model: str | None
-    vector: bytes | None
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """A delivery a worker holds the lease on, with what composing it needs."""
-
-    delivery_id: int
-    subscriber_id: int
-    email: str
-    local_date: date
-    attempts: int
-    timezone: str
-    categories: tuple[str, ...]
-    topics: tuple[Topic, ...]
-    last_digest_at: datetime | None
 
 
 def plan_deliveries(store: Store, now: datetime) -> int:
-    """Insert a pending row for every active subscriber whose digest is due; how many.
-
-    The unique key (subscriber, local date) makes planning idempotent, also when
-    several workers plan at once.
-    """
+    """Plan a pending delivery for every active subscriber whose digest is due; how many
+    were new (planning again, or in several workers at once, adds none twice)."""
     now = naive_utc(now)
-    with store.engine.connect() as conn:
-        active = conn.execute(
-            sa.select(
-                subscribers.c.id,
-                subscribers.c.hour,
-                subscribers.c.timezone,
-                subscribers.c.confirmed_at,
-            ).where(subscribers.c.status == ACTIVE)
-        ).all()
-        due: dict[tuple[int, date], datetime] = {}
-        for row in active:
-            try:
-                day = schedule.due_date(now, row.hour, row.timezone, row.confirmed_at)
-                if day is not None:
-                    due[(row.id, day)] = schedule.due_at(day, row.hour, row.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                # A zone this process's tz database lacks (another process accepted it):
-                # that subscriber waits, everyone else is planned.
-                log.warning("subscriber %s: unknown time zone %r", row.id, row.timezone)
-        if not due:
-            return 0
-        days = sorted({day for _, day in due})
-        planned = conn.execute(
-            sa.select(deliveries.c.subscriber_id, deliveries.c.local_date).where(
-                deliveries.c.local_date.in_(days)
+    due: list[Planned] = []
+    for subscriber in store.subscriptions.schedules():
+        try:
+            day = schedule.due_date(
+                now, subscriber.hour, subscriber.timezone, subscriber.confirmed_at
             )
-        ).all()
-    for row in planned:
-        due.pop((row.subscriber_id, row.local_date), None)
-    rows = [
-        {
-            "subscriber_id": subscriber_id,
-            "local_date": day,
-            "state": PENDING,
-            "due_at": due_at,
-            "next_attempt_at": due_at,
-        }
-        for (subscriber_id, day), due_at in due.items()
-    ]
-    inserted = 0
-    with store.writing() as conn:
-        insert = dialect_insert(conn.dialect.name, deliveries).on_conflict_do_nothing()
-        for start in range(0, len(rows), _CHUNK):
-            result = conn.execute(insert, rows[start : start + _CHUNK])
-            inserted += max(result.rowcount, 0)
-    return inserted
+            if day is not None:
+                at = schedule.due_at(day, subscriber.hour, subscriber.timezone)
+                due.append(Planned(subscriber.subscriber_id, day, at))
+        except (ZoneInfoNotFoundError, ValueError):
+            # A zone this process's tz database lacks (another process accepted it):
+            # that subscriber waits, everyone else is planned.
+            log.warning(
+                "subscriber %s: unknown time zone %r", subscriber.subscriber_id, subscriber.timezone
+            )
+    return store.deliveries.plan(due)
 
 
-def release_expired_leases(store: Store, now: datetime) -> int:
-    """Mark rows left ``sending`` past their lease for review; how many."""
-    now = naive_utc(now)
-    with store.writing() as conn:
-        return conn.execute(
-            sa.update(deliveries)
-            .where(deliveries.c.state == SENDING, deliveries.c.lease_until < now)
-            .values(
-                state=REVIEW,
-                finished_at=now,
-                error="the worker sending it stopped before recording the result; "
-                "the message may or may not have been delivered",
-            )
-        ).rowcount
+def drop_reason(due: Due, now: datetime) -> Drop | None:
+    """Why a due row must not be sent (its subscriber left, its local date passed, its
+    zone is unknown here), or None when it may be claimed. Pure."""
+    if due.subscriber_status != ACTIVE:
+        return Drop(CANCELLED, f"subscriber is {due.subscriber_status}")
+    try:
+        passed = schedule.date_has_passed(due.local_date, now, due.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return Drop(FAILED, f"unknown time zone {due.timezone!r}")
+    if passed:
+        return Drop(EXPIRED, "its local date passed before sending")
+    return None
 
 
 def claim_next(
@@ -223,68 +101,20 @@ def claim_next(
     lease: timedelta,
     on_dropped: Callable[[str], None] | None = None,
 ) -> Claim | None:
-    """Take the next due pending row (None when none is due).
+    """Claim the next due delivery (None when none is due).
 
     Rows of subscribers no longer active are cancelled and rows whose local date has
-    passed are expired on the way (``on_dropped`` hears of each). On PostgreSQL
-    concurrent workers skip each other's locked rows; on SQLite the write transaction
-    admits one worker at a time.
+    passed are expired on the way (``on_dropped`` hears of each).
     """
     now = naive_utc(now)
-    with store.writing() as conn:
-        while True:
-            row = conn.execute(_NEXT_DUE, {"now": now}).first()
-            if row is None:
-                return None
-            if row.status != ACTIVE:
-                _finish(conn, row.id, CANCELLED, now, error=f"subscriber is {row.status}")
-                if on_dropped:
-                    on_dropped(CANCELLED)
-                continue
-            try:
-                passed = schedule.date_has_passed(row.local_date, now, row.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                _finish(conn, row.id, FAILED, now, error=f"unknown time zone {row.timezone!r}")
-                if on_dropped:
-                    on_dropped(FAILED)
-                continue
-            if passed:
-                _finish(conn, row.id, EXPIRED, now, error="its local date passed before sending")
-                if on_dropped:
-                    on_dropped(EXPIRED)
-                continue
-            conn.execute(
-                _MARK_SENDING, {"delivery": row.id, "worker": worker, "lease_until": now + lease}
-            )
-            topics = tuple(
-                Topic(topic.text, topic.model, topic.vector)
-                for topic in topic_rows(conn, row.subscriber_id)
-            )
-            return Claim(
-                delivery_id=row.id,
-                subscriber_id=row.subscriber_id,
-                email=row.email,
-                local_date=row.local_date,
-                attempts=row.attempts + 1,
-                timezone=row.timezone,
-                categories=tuple(row.categories or ()),
-                topics=topics,
-                last_digest_at=row.last_digest_at,
-            )
 
+    def judge(due: Due) -> Drop | None:
+        drop = drop_reason(due, now)
+        if drop is not None and on_dropped:
+            on_dropped(drop.state)
+        return drop
 
-def finish_skipped(store: Store, claim: Claim, worker: str, now: datetime) -> None:
-    """An empty digest: nothing is sent."""
-    with store.writing() as conn:
-        conn.execute(
-            sa.update(deliveries)
-            .where(
-                deliveries.c.id == claim.delivery_id,
-                deliveries.c.state == SENDING,
-                deliveries.c.worker == worker,
-            )
-            .values(state=SKIPPED, finished_at=naive_utc(now), sections=[], paper_count=0)
-        )
+    return store.deliveries.claim_next(worker, now, now + lease, judge)
 
 
 def deliver(
@@ -309,72 +139,52 @@ def deliver(
     stop that message. If this process dies before the reply is recorded, the row stays
     ``sending`` and goes to ``review`` when its lease runs out: never sent twice.
     """
-    stopped = _stopped_before_sending(store, claim, worker, now)
-    if stopped is not None:
-        return stopped
+    hold = store.deliveries.hold(claim.delivery_id, worker, now=now())
+    if hold == "lost":
+        return "lost"
+    if hold == "cancelled":
+        return CANCELLED
     try:
         reply = send()
     except MailError as error:
-        with store.writing() as conn:
-            if not _recordable(conn, claim, worker):
-                return _vanished(claim)
-            return _record_failure(conn, claim, error, now(), max_attempts, bounce_limit)
-    with store.writing() as conn:
-        marked = conn.execute(
-            _MARK_SENT,
-            {
-                "delivery": claim.delivery_id,
-                "claimed_by": worker,
-                "finished_at": naive_utc(now()),
-                "smtp_reply": reply[:1000],
-                "message_id": message_id,
-                "sections": [section.as_json() for section in content.sections],
-                "paper_count": len(content.paper_ids),
-            },
-        ).rowcount
-        if not marked:
+        failure = failure_of(error, claim.attempts, naive_utc(now()), max_attempts, bounce_limit)
+        if not store.deliveries.record_failure(claim.delivery_id, worker, failure):
             return _vanished(claim)
-        sent = [
-            {
-                "subscriber_id": claim.subscriber_id,
-                "paper_id": paper,
-                "delivery_id": claim.delivery_id,
-            }
-            for paper in content.paper_ids
-        ]
-        if sent:
-            conn.execute(_INSERT_SENT_PAPERS[conn.dialect.name], sent)
-        conn.execute(
-            _AFTER_SENT,
-            {"subscriber": claim.subscriber_id, "composed_at": naive_utc(composed_at)},
-        )
+        if failure.state == PENDING and error.server_problem:
+            return DEFERRED
+        return failure.state
+    sent = Sent(
+        smtp_reply=reply[:1000],
+        message_id=message_id,
+        sections=[section.as_json() for section in content.sections],
+        paper_ids=content.paper_ids,
+        composed_at=composed_at,
+        finished_at=now(),
+    )
+    if not store.deliveries.record_sent(claim.delivery_id, worker, claim.subscriber_id, sent):
+        return _vanished(claim)
     return SENT
 
 
-def _stopped_before_sending(
-    store: Store, claim: Claim, worker: str, now: Callable[[], datetime]
-) -> str | None:
-    """None when the claim may go to the mail server now; else why not ("lost" once the
-    lease passed to review, CANCELLED for a subscriber no longer active)."""
-    with store.engine.connect() as conn:
-        held = _held(conn, claim, worker)
-    if held is not None and held.status == ACTIVE:
-        return None
-    with store.writing() as conn:
-        held = _held(conn, claim, worker)
-        if held is None:
-            return "lost"
-        if held.status == ACTIVE:
-            return None
-        _finish(conn, claim.delivery_id, CANCELLED, now(), error=f"subscriber is {held.status}")
-    return CANCELLED
+def failure_of(
+    error: MailError, attempts: int, now: datetime, max_attempts: int, bounce_limit: int
+) -> Failure:
+    """What a failed hand-over means for its delivery. Pure.
 
-
-def _recordable(conn: sa.Connection, claim: Claim, worker: str) -> bool:
-    """Is the claim's row still this worker's to record (``sending``, or ``review`` if
-    the lease ran out meanwhile)?"""
-    row = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
-    return row is not None and row.worker == worker and row.state in (SENDING, REVIEW)
+    An unknown outcome goes to review (it may have been delivered); a temporary failure
+    or one of the server waits for a retry with backoff, until ``max_attempts``; a
+    permanent one fails, and counts as a bounce when the address itself was refused.
+    """
+    message = str(error)[:1000]
+    if error.stage == "unknown":
+        return Failure(REVIEW, message, now)
+    if error.server_problem or not error.permanent:
+        if attempts >= max_attempts:
+            return Failure(FAILED, f"gave up: {message}", now)
+        return Failure(PENDING, message, now, retry_at=now + retry_delay(attempts))
+    return Failure(
+        FAILED, message, now, bounce_limit=bounce_limit if error.recipient_refused else None
+    )
 
 
 def _vanished(claim: Claim) -> str:
@@ -384,113 +194,14 @@ def _vanished(claim: Claim) -> str:
     return "lost"
 
 
-def _record_failure(
-    conn: sa.Connection,
-    claim: Claim,
-    error: MailError,
-    now: datetime,
-    max_attempts: int,
-    bounce_limit: int,
-) -> str:
-    """Record a failed hand-over; the outcome (the row's new state, or DEFERRED)."""
-    now = naive_utc(now)
-    message = str(error)[:1000]
-    if error.stage == "unknown":
-        _finish(conn, claim.delivery_id, REVIEW, now, error=message)
-        return REVIEW
-    if error.server_problem or not error.permanent:
-        if claim.attempts >= max_attempts:
-            _finish(conn, claim.delivery_id, FAILED, now, error=f"gave up: {message}")
-            return FAILED
-        _back_to_pending(conn, claim, now, message)
-        return DEFERRED if error.server_problem else PENDING
-    _finish(conn, claim.delivery_id, FAILED, now, error=message)
-    if not error.recipient_refused:
-        return FAILED  # the message was refused, not the address: no bounce
-    bounces = conn.execute(
-        sa.update(subscribers)
-        .where(subscribers.c.id == claim.subscriber_id)
-        .values(bounce_count=subscribers.c.bounce_count + 1)
-        .returning(subscribers.c.bounce_count)
-    ).scalar_one()
-    if bounces >= bounce_limit:
-        conn.execute(  # one who unsubscribed while the message was out stays unsubscribed
-            sa.update(subscribers)
-            .where(subscribers.c.id == claim.subscriber_id, subscribers.c.status == ACTIVE)
-            .values(status=BOUNCED, updated_at=now)
-        )
-        cancel_pending(conn, claim.subscriber_id, now=now, reason="address bounced")
-    return FAILED
-
-
-def _back_to_pending(conn: sa.Connection, claim: Claim, now: datetime, error: str) -> None:
-    conn.execute(
-        sa.update(deliveries)
-        .where(deliveries.c.id == claim.delivery_id)
-        .values(
-            state=PENDING,
-            next_attempt_at=now + retry_delay(claim.attempts),
-            error=error,
-            worker=None,
-            lease_until=None,
-        )
-    )
-
-
 def defer(store: Store, claim: Claim, worker: str, now: datetime, error: MailError) -> None:
     """Put back a claimed digest that was never handed over (the server could not be
     reached): it is tried again after the usual backoff."""
-    with store.writing() as conn:
-        if _held(conn, claim, worker) is not None:
-            _back_to_pending(conn, claim, naive_utc(now), str(error)[:1000])
-
-
-def fail_claim(store: Store, claim: Claim, worker: str, now: datetime, error: str) -> None:
-    """A claimed digest that could not be composed (a bug, or bad data): failed, with why."""
-    with store.writing() as conn:
-        if _held(conn, claim, worker) is not None:
-            _finish(conn, claim.delivery_id, FAILED, now, error=error[:1000])
-
-
-def _held(conn: sa.Connection, claim: Claim, worker: str) -> Any:
-    """The claim's row with its subscriber's status, if ``worker`` still holds it (read
-    under the lock an unsubscribe also needs); None once the lease passed to review."""
-    held = conn.execute(_RECHECK, {"delivery": claim.delivery_id}).first()
-    if held is None or held.state != SENDING or held.worker != worker:
-        return None
-    return held
-
-
-def _finish(
-    conn: sa.Connection, delivery_id: int, state: str, now: datetime, *, error: str | None = None
-) -> None:
-    conn.execute(
-        sa.update(deliveries)
-        .where(deliveries.c.id == delivery_id)
-        .values(state=state, finished_at=naive_utc(now), error=error, lease_until=None)
-    )
+    retry_at = naive_utc(now) + retry_delay(claim.attempts)
+    store.deliveries.put_back(claim.delivery_id, worker, retry_at=retry_at, error=str(error)[:1000])
 
 
 def counts_by_state(store: Store, day: date) -> dict[str, int]:
-    """How many deliveries of a local date are in each state."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(deliveries.c.state, sa.func.count())
-            .where(deliveries.c.local_date == day)
-            .group_by(deliveries.c.state)
-        ).all()
-    return {state: int(count) for state, count in rows}
-
-
-def delivery_rows(
-    store: Store, subscriber_id: int, *, states: Sequence[str] = (SENT,)
-) -> list[Any]:
-    """A subscriber's deliveries in the given states, newest date first."""
-    with store.engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(deliveries)
-                .where(deliveries.c.subscriber_id == subscriber_id, deliveries.c.state.in_(states))
-                .order_by(deliveries.c.local_date.desc())
-            ).all()
-        )
+    """Forwarder kept for ``cli/digest.py`` (being moved into services/): use
+    ``store.deliveries.counts_by_state``."""
+    return store.deliveries.counts_by_state(day)

@@ -17,15 +17,15 @@ from email.message import Message
 from paperwire.digest import deliveries
 from paperwire.digest.compose import DigestContent, Section
 from paperwire.digest.context import DigestContext
-from paperwire.digest.deliveries import Claim, Topic
 from paperwire.digest.links import LinkSigner
 from paperwire.digest.render import DigestLinks, digest_message, render_digest
 from paperwire.digest.rules import RateGate
-from paperwire.digest.subscriptions import Subscriber, topic_rows
+from paperwire.digest.subscriptions import Subscriber
 from paperwire.mail import Mailer, MailError, MailSession
 from paperwire.settings import Settings
 from paperwire.store.base import Store
 from paperwire.store.clock import utcnow
+from paperwire.store.interfaces.deliveries import Claim
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10.0
@@ -86,7 +86,7 @@ class DigestRunner:
         """
         report = RunReport()
         now = self.clock()
-        report.review = deliveries.release_expired_leases(self.store, now)
+        report.review = self.store.deliveries.release_expired(now)
         report.planned = deliveries.plan_deliveries(self.store, now)
         context: DigestContext | None = None
         last_beat = time.monotonic()
@@ -112,13 +112,17 @@ class DigestRunner:
         try:
             content = context.compose(claim)
             if content.is_empty and self.settings.digest_skip_empty:
-                deliveries.finish_skipped(self.store, claim, self.worker, self.clock())
+                self.store.deliveries.finish_skipped(
+                    claim.delivery_id, self.worker, now=self.clock()
+                )
                 return deliveries.SKIPPED
             message = claim_message(self.settings, self.signer, context, claim, content)
         except Exception as error:  # a bug or bad data must not stop everyone's digest
             log.exception("could not compose the digest of delivery %s", claim.delivery_id)
             reason = f"could not compose it: {type(error).__name__}: {error}"
-            deliveries.fail_claim(self.store, claim, self.worker, self.clock(), reason)
+            self.store.deliveries.fail(
+                claim.delivery_id, self.worker, now=self.clock(), error=reason[:1000]
+            )
             return deliveries.FAILED
         try:
             session.open()  # connect and log in first: an unreachable server defers
@@ -171,8 +175,6 @@ def preview(
 ) -> tuple[DigestContent, str, str]:
     """What the subscriber's digest would hold if it were composed at ``now``: (content,
     text, HTML). Nothing is claimed, sent or recorded."""
-    with store.engine.connect() as conn:
-        topics = tuple(Topic(t.text, t.model, t.vector) for t in topic_rows(conn, subscriber.id))
     claim = Claim(
         delivery_id=0,
         subscriber_id=subscriber.id,
@@ -181,7 +183,7 @@ def preview(
         attempts=0,
         timezone=subscriber.preferences.timezone,
         categories=subscriber.preferences.categories,
-        topics=topics,
+        topics=store.subscriptions.topics_of(subscriber.id),
         last_digest_at=subscriber.last_digest_at,
     )
     context = DigestContext(store, settings, now)
@@ -195,7 +197,7 @@ def archived(
     store: Store, settings: Settings, signer: LinkSigner, subscriber_id: int, day: date
 ) -> str | None:
     """The HTML of a digest that was sent, rebuilt from what it held; None if none was."""
-    for row in deliveries.delivery_rows(store, subscriber_id):
+    for row in store.deliveries.history(subscriber_id):
         if row.local_date == day:
             content = DigestContent(tuple(Section.from_json(s) for s in row.sections or []))
             links = DigestLinks.make(settings, signer, subscriber_id, day)

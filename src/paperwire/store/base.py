@@ -15,9 +15,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from paperwire.records import PaperRecord
+from paperwire.store.interfaces.deliveries import Deliveries
+from paperwire.store.interfaces.digest_sources import DigestSources
+from paperwire.store.interfaces.subscriptions import Subscriptions
 from paperwire.store.models import Paper, PaperFilter, UpsertResult
 
 
@@ -126,6 +130,9 @@ class Store(ABC):
 
     url: str
     engine: sa.Engine
+    subscriptions: Subscriptions
+    deliveries: Deliveries
+    digest_sources: DigestSources
 
     @abstractmethod
     def writing(self) -> AbstractContextManager[sa.Connection]:
@@ -213,6 +220,11 @@ class Store(ABC):
     @abstractmethod
     def vectors_since(self, seq: int, *, limit: int = 10_000) -> list[tuple[int, int, bytes]]:
         """(row id, seq, vector) written after ``seq``, in write order."""
+
+    @abstractmethod
+    def vectors_of(self, row_ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors (float32, one dimension) of these papers; those without one
+        are left out."""
 
     @abstractmethod
     def papers_without_vectors(

@@ -178,7 +178,7 @@ def _set_paused(request: Request, paused: bool) -> Response:
     subscriber = _own_subscriber(request, user)
     if subscriber is None:
         return _back(request)
-    subscriptions.set_paused(services(request).store, subscriber.id, paused, now=utcnow())
+    services(request).store.subscriptions.set_paused(subscriber.id, paused, now=utcnow())
     return _back(request, "paused" if paused else "resumed")
 
 
@@ -190,7 +190,7 @@ def account_unsubscribe(request: Request) -> Response:
     subscriber = _own_subscriber(request, user)
     if subscriber is None:
         return _back(request)
-    subscriptions.unsubscribe(services(request).store, subscriber.id, now=utcnow())
+    services(request).store.subscriptions.unsubscribe(subscriber.id, now=utcnow())
     return _back(request, "unsubscribed")
 
 
@@ -206,7 +206,7 @@ def account_delete(request: Request, confirm: Annotated[str, Form(max_length=20)
     store = services(request).store
     subscriber = _own_subscriber(request, user)
     if subscriber is not None:
-        subscriptions.delete_subscriber(store, subscriber.id)
+        store.subscriptions.delete(subscriber.id)
     accounts.delete_user(store, user)
     sign_out(request)
     session_of(request).drop(FLASH)

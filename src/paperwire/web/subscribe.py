@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from paperwire import accounts
 from paperwire.accounts import InvalidEmail
-from paperwire.digest import deliveries, run, subscriptions
+from paperwire.digest import run, subscriptions
 from paperwire.digest.links import InvalidLink
 from paperwire.store.clock import utcnow
 from paperwire.web.auth import Csrf, current_user, sign_in, too_many
@@ -191,7 +191,7 @@ def unsubscribe_now(request: Request, token: str) -> Response:
         subscriber_id = signer_of(request).read_unsubscribe(token)
     except InvalidLink as error:
         return bad_link(request, error.message)
-    email = subscriptions.unsubscribe(services(request).store, subscriber_id, now=utcnow())
+    email = services(request).store.subscriptions.unsubscribe(subscriber_id, now=utcnow())
     response = render(request, "unsubscribe_done.html", {"email": email})
     response.headers["x-robots-tag"] = "noindex"
     return response
@@ -213,7 +213,7 @@ def _archive_subscriber(request: Request, token: str) -> int:
 @router.get("/digests/{token}")
 def archive_list(request: Request, token: str) -> Response:
     subscriber_id = _archive_subscriber(request, token)
-    rows = deliveries.delivery_rows(services(request).store, subscriber_id)
+    rows = services(request).store.deliveries.history(subscriber_id)
     sent = [
         {
             "day": row.local_date,

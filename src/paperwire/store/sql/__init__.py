@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from paperwire.ids import parse_arxiv_id
@@ -39,10 +40,14 @@ from paperwire.store.schema import (
     request_slots,
     vector_space,
 )
+from paperwire.store.sql.deliveries import SQLDeliveries
+from paperwire.store.sql.digest_sources import SQLDigestSources
+from paperwire.store.sql.subscriptions import SQLSubscriptions
 from paperwire.store.upsert import BatchUpsert
 
 _NEWEST_FIRST = (papers.c.sort_date.desc(), papers.c.id.desc())
 _EXPORT_CHUNK = 1000
+_VECTOR_CHUNK = 10_000
 
 
 class SQLStore(Store):
@@ -51,6 +56,9 @@ class SQLStore(Store):
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
+        self.subscriptions = SQLSubscriptions(self)
+        self.deliveries = SQLDeliveries(self)
+        self.digest_sources = SQLDigestSources(self)
 
     # Engine-specific hooks -------------------------------------------------------
 
@@ -288,6 +296,18 @@ class SQLStore(Store):
         )
         with self.engine.connect() as conn:
             return [(row[0], row[1], row[2]) for row in conn.execute(query)]
+
+    def vectors_of(self, row_ids: Sequence[int]) -> dict[int, np.ndarray]:
+        found: dict[int, np.ndarray] = {}
+        ids = list(row_ids)
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), _VECTOR_CHUNK):
+                query = sa.select(paper_vectors.c.paper_id, paper_vectors.c.vector).where(
+                    paper_vectors.c.paper_id.in_(ids[start : start + _VECTOR_CHUNK])
+                )
+                for row_id, blob in conn.execute(query):
+                    found[int(row_id)] = np.frombuffer(blob, dtype=np.float32)
+        return found
 
     def papers_without_vectors(
         self, *, after: int = 0, limit: int = 256

@@ -157,7 +157,7 @@ def test_a_session_of_a_deleted_account_is_not_another_account(
     confirm_page = fresh.get(login)
     fresh.post(login, data={"csrf_token": csrf_of(soup(confirm_page))})
     assert fresh.get("/account/digest", follow_redirects=False).status_code == 200
-    accounts.delete_user(store, first)
+    store.accounts.delete_user(first.id)
     with store.writing() as conn:  # a new account that reuses the id
         conn.execute(
             sa.insert(users).values(id=first.id, email="second@example.org", created_at=utcnow())
@@ -380,11 +380,11 @@ def test_delete_all_my_data(fresh: TestClient, mail_dir: Path) -> None:
     unconfirmed = account_post(fresh, "/account/digest/delete")
     assert unconfirmed.status_code == 400
     assert soup(unconfirmed).select_one("#delete-error").get_text(strip=True)
-    assert accounts.get_user(store, user.id) is not None
+    assert store.accounts.user_by_id(user.id) is not None
 
     gone = account_post(fresh, "/account/digest/delete", confirm="yes")
     assert gone.status_code == 303 and gone.headers["location"] == "/"
-    assert accounts.get_user(store, user.id) is None
+    assert store.accounts.user_by_id(user.id) is None
     assert subscriptions.get_subscriber_by_email(store, "leaving@example.org") is None
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(paper_marks)).scalar() == 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 from webtools import SECRET, csrf_of, sign_in, soup
 
+from paperwire.accounts import get_user_by_email
 from paperwire.accounts.tokens import hash_token
 from paperwire.web.session import COOKIE_NAME
 
@@ -66,7 +66,8 @@ def test_the_store_keeps_only_a_hash_of_the_session_token(
     )
     token = cookie["sid"]
     store = fresh.app.state.services.store  # type: ignore[attr-defined]
-    with store.engine.connect() as conn:
-        [row] = conn.execute(sa.text("SELECT * FROM user_sessions")).all()
-    assert row.token_hash == hash_token(token)
-    assert token not in str(tuple(row))
+    user = get_user_by_email(store, "reader@example.org")
+    assert user is not None
+    [stored] = store.sessions.of_user(user.id)
+    assert stored.token_hash == hash_token(token)
+    assert token not in repr(stored)

@@ -3,15 +3,13 @@
 from paperwire.accounts.emails import InvalidEmail, normalise_email
 from paperwire.accounts.models import InvalidToken, LoginRequest, RateLimited, UnknownUser, User
 from paperwire.accounts.service import (
-    delete_user,
     ensure_user,
-    get_user,
     get_user_by_email,
     peek_login_token,
     redeem_login_token,
     request_login,
 )
-from paperwire.accounts.sessions import end_all_sessions, end_session, session_user, start_session
+from paperwire.accounts.sessions import end_session, session_user, start_session
 
 __all__ = [
     "InvalidEmail",
@@ -20,11 +18,8 @@ __all__ = [
     "RateLimited",
     "UnknownUser",
     "User",
-    "delete_user",
-    "end_all_sessions",
     "end_session",
     "ensure_user",
-    "get_user",
     "get_user_by_email",
     "normalise_email",
     "peek_login_token",

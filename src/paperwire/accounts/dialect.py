@@ -1,21 +1,5 @@
-"""Portable SQL helpers that differ by engine (SQLite now, PostgreSQL later)."""
+"""Moved to :mod:`paperwire.store.sql.dialect`; kept only while ``trending.events`` imports it."""
 
-from __future__ import annotations
+from paperwire.store.sql.dialect import insert_ignoring_duplicates
 
-from typing import Any
-
-import sqlalchemy as sa
-
-from paperwire.store.bulk import dialect_insert
-
-
-def insert_ignoring_duplicates(
-    conn: sa.Connection, table: sa.Table, values: dict[str, Any]
-) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted.
-
-    Uniqueness is left to the database, so concurrent writers in several processes
-    cannot both insert.
-    """
-    statement = dialect_insert(conn.dialect.name, table).values(values)
-    return conn.execute(statement.on_conflict_do_nothing()).rowcount == 1
+__all__ = ["insert_ignoring_duplicates"]

@@ -5,15 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from paperwire.store.interfaces.accounts import User
 
-@dataclass(frozen=True, slots=True)
-class User:
-    """A signed-in identity: one email address."""
-
-    id: int
-    email: str
-    created_at: datetime
-    last_login_at: datetime | None = None
+__all__ = ["InvalidToken", "LoginRequest", "RateLimited", "UnknownUser", "User"]
 
 
 @dataclass(frozen=True, slots=True)

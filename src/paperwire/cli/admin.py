@@ -8,14 +8,12 @@ from typing import Annotated
 import typer
 
 from paperwire.cli import state
-from paperwire.store.migrate import current_revisions
-from paperwire.store.sqlite import restore_sqlite
 
 
 def init() -> None:
     """Create the store (or bring it to the current schema). Loads no papers."""
     store = state.store()
-    revision = ", ".join(sorted(current_revisions(store.engine)))
+    revision = ", ".join(sorted(store.schema_revisions()))
     state.console.print(
         f"store ready at {store.url} (schema {revision}, {store.count_papers()} papers)"
     )
@@ -40,13 +38,11 @@ def restore(
     ] = False,
 ) -> None:
     """Replace the store with a backup (checked for integrity first). Stop the app first."""
-    url = state.settings().database_url
-    if not url.startswith("sqlite"):
-        raise state.fail("restore works on SQLite stores; use your database's own tools")
-    if not yes and not typer.confirm(f"Replace the store at {url} with {source}?"):
+    store = state.store()
+    if not yes and not typer.confirm(f"Replace the store at {store.url} with {source}?"):
         raise typer.Exit(1)
     try:
-        restore_sqlite(source, url)
+        store.restore(source)
     except (FileNotFoundError, ValueError) as error:
         raise state.fail(str(error)) from error
-    state.console.print(f"restored {source}; {state.store().count_papers()} papers in the store")
+    state.console.print(f"restored {source}; {store.count_papers()} papers in the store")

@@ -23,7 +23,7 @@ from paperwire.digest.subscriptions import (
     topics_needing_vectors,
 )
 from paperwire.digest.topics import embed_topics
-from paperwire.heartbeat import beat, forget, new_worker_name
+from paperwire.heartbeat import beat, new_worker_name
 from paperwire.mail import Mailer
 from paperwire.search.embedding import Embedder, vector_space_name
 from paperwire.secret import MissingSecretKey
@@ -167,7 +167,7 @@ def run(
         )
         report = runner.run(stop)
     finally:
-        forget(store, name)
+        store.workers.forget(name)
     show_report(report)
 
 

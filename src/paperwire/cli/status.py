@@ -12,9 +12,9 @@ from rich.text import Text
 from paperwire.cli import state
 from paperwire.cli.digest import delivery_counts
 from paperwire.cli.render import to_json
-from paperwire.heartbeat import WorkerInfo, list_workers
 from paperwire.store.base import Store
 from paperwire.store.clock import utcnow
+from paperwire.store.interfaces.workers import WorkerInfo
 
 # A worker silent for longer than this has probably died (it beats at least every round).
 STALE_AFTER = timedelta(minutes=5)
@@ -57,7 +57,7 @@ def status(
     digests by state (UTC date), and subscribers by status."""
     store = state.store()
     now = utcnow()
-    workers = [worker_json(worker, now) for worker in list_workers(store)]
+    workers = [worker_json(worker, now) for worker in store.workers.list_all()]
     today = now.date()
     deliveries = delivery_counts(store, today)
     people = subscriber_counts(store)

@@ -20,7 +20,7 @@ from paperwire.digest.run import DigestRunner
 from paperwire.digest.subscriptions import ACTIVE
 from paperwire.harvest import run_due_harvests
 from paperwire.harvest.progress import HarvestReport
-from paperwire.heartbeat import forget, new_worker_name
+from paperwire.heartbeat import new_worker_name
 from paperwire.mail import Mailer
 from paperwire.search.indexing import embed_missing
 from paperwire.search.service import SearchService
@@ -85,9 +85,9 @@ def worker(
             if once or _wait(stop, interval, heartbeat):
                 break
     except typer.Exit:
-        forget(store, name)
+        store.workers.forget(name)
         raise
-    forget(store, name)
+    store.workers.forget(name)
 
 
 def _wait(stop: threading.Event, interval: float, heartbeat: Callable[[str], None]) -> bool:

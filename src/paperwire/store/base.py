@@ -19,9 +19,12 @@ import numpy as np
 import sqlalchemy as sa
 
 from paperwire.records import PaperRecord
+from paperwire.store.interfaces.accounts import Accounts
 from paperwire.store.interfaces.deliveries import Deliveries
 from paperwire.store.interfaces.digest_sources import DigestSources
+from paperwire.store.interfaces.sessions import Sessions
 from paperwire.store.interfaces.subscriptions import Subscriptions
+from paperwire.store.interfaces.workers import Workers
 from paperwire.store.models import Paper, PaperFilter, UpsertResult
 
 
@@ -133,6 +136,9 @@ class Store(ABC):
     subscriptions: Subscriptions
     deliveries: Deliveries
     digest_sources: DigestSources
+    accounts: Accounts
+    sessions: Sessions
+    workers: Workers
 
     @abstractmethod
     def writing(self) -> AbstractContextManager[sa.Connection]:
@@ -239,6 +245,16 @@ class Store(ABC):
     def backup(self, destination: Path) -> int:
         """A consistent copy of the store, taken while it is in use; the number of
         papers in the copy (others may have added papers since)."""
+
+    def restore(self, source: Path) -> None:
+        """Replace the store's contents with a backup made by :meth:`backup`, checked
+        first (ValueError when it is not a usable backup, FileNotFoundError), then
+        migrated. Other processes must have stopped."""
+        raise ValueError("restore works on SQLite stores; use your database's own tools")
+
+    @abstractmethod
+    def schema_revisions(self) -> set[str]:
+        """The schema revisions the database is at (for ``paperwire init``)."""
 
     @abstractmethod
     def close(self) -> None: ...

@@ -169,6 +169,16 @@ class SQLiteStore(SQLStore):
         finally:
             raw.close()
 
+    def restore(self, source: Path) -> None:
+        """:func:`restore_sqlite` over this store's file, then the migrations. The
+        store's own idle connections are closed first: a backup with another page size
+        needs the file to itself."""
+        from paperwire.store.migrate import upgrade  # migrate imports this module
+
+        self.engine.dispose()
+        restore_sqlite(source, self.engine.url.render_as_string(hide_password=False))
+        upgrade(self.engine)
+
 
 def restore_sqlite(source: Path, url: str) -> None:
     """Copy a backup over the store at ``url`` with the online backup API.

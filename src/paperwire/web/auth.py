@@ -200,7 +200,7 @@ def logout_everywhere(request: Request) -> Response:
     """End every session of the signed-in user: other browsers and copied cookies too."""
     user = current_user(request)
     if user is not None:
-        accounts.end_all_sessions(services(request).store, user.id)
+        services(request).store.sessions.end_all(user.id)
     sign_out(request)
     return RedirectResponse("/", status_code=303)
 

@@ -207,7 +207,7 @@ def account_delete(request: Request, confirm: Annotated[str, Form(max_length=20)
     subscriber = _own_subscriber(request, user)
     if subscriber is not None:
         store.subscriptions.delete(subscriber.id)
-    accounts.delete_user(store, user)
+    store.accounts.delete_user(user.id)
     sign_out(request)
     session_of(request).drop(FLASH)
     return RedirectResponse("/", status_code=303)

@@ -40,9 +40,12 @@ from paperwire.store.schema import (
     request_slots,
     vector_space,
 )
+from paperwire.store.sql.accounts import SQLAccounts
 from paperwire.store.sql.deliveries import SQLDeliveries
 from paperwire.store.sql.digest_sources import SQLDigestSources
+from paperwire.store.sql.sessions import SQLSessions
 from paperwire.store.sql.subscriptions import SQLSubscriptions
+from paperwire.store.sql.workers import SQLWorkers
 from paperwire.store.upsert import BatchUpsert
 
 _NEWEST_FIRST = (papers.c.sort_date.desc(), papers.c.id.desc())
@@ -59,6 +62,9 @@ class SQLStore(Store):
         self.subscriptions = SQLSubscriptions(self)
         self.deliveries = SQLDeliveries(self)
         self.digest_sources = SQLDigestSources(self)
+        self.accounts = SQLAccounts(self)
+        self.sessions = SQLSessions(self)
+        self.workers = SQLWorkers(self)
 
     # Engine-specific hooks -------------------------------------------------------
 
@@ -156,6 +162,13 @@ class SQLStore(Store):
             "by_category": {category or "(none)": count for category, count in by_category},
             "by_month": {key: count for key, count in by_month},
         }
+
+    def schema_revisions(self) -> set[str]:
+        from paperwire.store.migrate import (
+            current_revisions,  # migrate imports sqlite, which imports this
+        )
+
+        return current_revisions(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

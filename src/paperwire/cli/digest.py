@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -14,19 +13,12 @@ from paperwire.cli import state
 from paperwire.cli.render import to_json
 from paperwire.digest.deliveries import STATES, counts_by_state
 from paperwire.digest.links import LinkSigner, link_signer
-from paperwire.digest.run import DigestRunner, RunReport, preview
+from paperwire.digest.run import RunReport, preview
 from paperwire.digest.schedule import local_today
-from paperwire.digest.subscriptions import (
-    Subscriber,
-    get_subscriber_by_email,
-    save_topic_vectors,
-    topics_needing_vectors,
-)
-from paperwire.digest.topics import embed_topics
-from paperwire.heartbeat import beat, new_worker_name
-from paperwire.mail import Mailer
-from paperwire.search.embedding import Embedder, vector_space_name
+from paperwire.digest.subscriptions import Subscriber, get_subscriber_by_email
+from paperwire.heartbeat import new_worker_name
 from paperwire.secret import MissingSecretKey
+from paperwire.services.worker import digest_runner, heartbeat_for, send_due_digests
 from paperwire.settings import Settings
 from paperwire.store.base import Store
 from paperwire.store.clock import naive_utc, utcnow
@@ -42,50 +34,17 @@ DateOption = Annotated[
 ]
 
 
-def topic_model(settings: Settings) -> str:
-    """The vector space topic vectors are saved under (known without loading the model)."""
-    return vector_space_name(settings.embedding_model, settings.embedding_backend)
+class DigestConsole:
+    """What a digest run did besides sending, as lines on the console."""
 
+    def topics_embedded(self, count: int, model: str) -> None:
+        state.console.print(f"embedded {count} topics for {model}", highlight=False)
 
-def load_embedder(store: Store, settings: Settings) -> Embedder | None:
-    """The search embedder, or None (with a warning) when it cannot be loaded (search
-    extras missing, model files unreadable): topics are then saved without vectors and
-    matched by their words, and digests still go out."""
-    from paperwire.search.service import SearchService
-
-    try:
-        return SearchService(settings, store).embedder
-    except Exception as error:
+    def topic_problem(self, error: Exception) -> None:
         state.console.print(
             f"[yellow]topics not embedded:[/] {error}; they match by their words only",
             highlight=False,
         )
-        return None
-
-
-def refresh_topic_vectors(store: Store, settings: Settings) -> int:
-    """Re-embed topics saved under another model (or none); how many were embedded.
-
-    The embedder is loaded only when some topic needs it.
-    """
-    model = topic_model(settings)
-    stale = topics_needing_vectors(store, model)
-    if not stale:
-        return 0
-    embedder = load_embedder(store, settings)
-    if embedder is None:
-        return 0
-    vectors = embed_topics(embedder, model, [text for _, text in stale])
-    save_topic_vectors(
-        store,
-        [
-            (topic_id, text, model, vector[1])
-            for (topic_id, text), vector in zip(stale, vectors, strict=True)
-            if vector
-        ],
-    )
-    state.console.print(f"embedded {len(stale)} topics for {model}", highlight=False)
-    return len(stale)
 
 
 def subscriber_or_exit(store: Store, email: str) -> Subscriber:
@@ -120,15 +79,6 @@ def parse_moment(value: str, option: str) -> datetime:
     return naive_utc(moment)
 
 
-def heartbeat_for(store: Store, name: str, started_at: datetime) -> Callable[[str], None]:
-    """A callback that records worker ``name`` as alive, doing ``activity``."""
-
-    def record(activity: str) -> None:
-        beat(store, name, started_at=started_at, now=utcnow(), activity=activity)
-
-    return record
-
-
 def show_report(report: RunReport) -> None:
     state.console.print(f"digests: {report.summary()}", highlight=False)
 
@@ -146,28 +96,22 @@ def run(
     """Plan and send every digest due now, then exit (for cron; the worker does the same
     every round). Safe beside workers and other runs: each digest is sent once."""
     moment = parse_moment(at, "--at") if at is not None else None
-    store = state.store()
-    settings = state.settings()
-    signer = signer_or_exit(settings)
+    app = state.services()
+    signer = signer_or_exit(app.settings)
     name = new_worker_name()
-    started = utcnow()
-    heartbeat = heartbeat_for(store, name, started)
+    heartbeat = heartbeat_for(app.store, name, utcnow())
     heartbeat("digest run: starting")
-    stop = threading.Event()
     try:
-        refresh_topic_vectors(store, settings)
-        runner = DigestRunner(
-            store,
-            settings,
-            signer=signer,
-            mailer=Mailer.from_settings(settings),
+        runner = digest_runner(
+            app,
+            signer,
             worker=name,
-            clock=(lambda: moment) if moment is not None else utcnow,
             heartbeat=heartbeat,
+            clock=(lambda: moment) if moment is not None else utcnow,
         )
-        report = runner.run(stop)
+        report = send_due_digests(app, runner, threading.Event(), DigestConsole())
     finally:
-        store.workers.forget(name)
+        app.store.workers.forget(name)
     show_report(report)
 
 

@@ -15,7 +15,7 @@ from paperwire.harvest.hf_daily import harvest_hf_daily
 from paperwire.harvest.http import PoliteClient
 from paperwire.harvest.oai import DEFAULT_PREFIX, harvest_oai
 from paperwire.harvest.progress import HarvestReport
-from paperwire.harvest.runner import client_from_settings, run_due_harvests
+from paperwire.harvest.runner import client_from_settings
 from paperwire.harvest.schedule import next_due
 from paperwire.store.base import Store
 
@@ -156,11 +156,10 @@ def run_due(quiet: QuietOption = False) -> None:
     Due means not harvested since arXiv's latest announcement (about 22:30 US Eastern,
     Sunday to Thursday). Exit code 1 if any source failed.
     """
-    store = state.store()
+    from paperwire.services.worker import harvest_due
+
     try:
-        results = run_due_harvests(
-            store, state.settings(), on_page=None if quiet else _show_progress
-        )
+        results = harvest_due(state.services(), on_page=None if quiet else _show_progress)
     except ValueError as error:
         raise state.fail(str(error)) from error
     if not results:

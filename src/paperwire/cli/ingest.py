@@ -122,38 +122,38 @@ def ingest(
         str(paths[0]), fmt.value, batch_size=state.settings().ingest_batch_size
     )
     try:
-        store = state.store()
+        store = state.services().store
         report, unreadable = _ingest_files(store, paths, fmt.value, quiet, first_reader)
     finally:
         if first_reader:
             first_reader.close()  # already closed unless something failed before its turn
     state.console.print(report.summary())
     if embed if embed is not None else state.settings().embed_on_ingest:
-        embed_new_papers(store, quiet)
+        embed_new_papers(quiet)
     if unreadable:
         raise typer.Exit(2)
     if strict and report.skipped:
         raise state.fail(f"--strict: {report.skipped} record(s) skipped")
 
 
-def embed_new_papers(store: Store, quiet: bool) -> None:
+def embed_new_papers(quiet: bool) -> None:
     """Embed what is not embedded yet; keyword search works already, so failures only warn."""
     from paperwire.cli.search import embed_papers
     from paperwire.search.embedding import IncompatibleVectorsError
 
     try:
-        embed_papers(store, quiet=quiet)
+        embed_papers(quiet=quiet)
     except (ImportError, IncompatibleVectorsError) as error:
         state.console.print(f"[yellow]not embedded:[/] {error}; run `paperwire index` later")
 
 
 def demo() -> None:
     """Load the bundled demo corpus: 119 machine-learning papers (titles and abstracts)."""
-    store = state.store()
+    store = state.services().store
     with as_file(files("paperwire.demo") / DEMO_LISTING) as path:
         report, _ = _ingest_files(store, [path], "listing", quiet=True)
     state.console.print(
         f"demo corpus: {report.summary()}; {store.count_papers()} papers in the store"
     )
     if state.settings().embed_on_ingest:
-        embed_new_papers(store, quiet=True)
+        embed_new_papers(quiet=True)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -16,19 +15,20 @@ from paperwire.cli import state
 from paperwire.cli.papers import AuthorOption, CategoryOption, JsonOption, SinceOption, UntilOption
 from paperwire.cli.render import iso_date, paper_summary, short_authors, to_json
 from paperwire.search.embedding import IncompatibleVectorsError
-from paperwire.store.base import PaperNotFound, Store
+from paperwire.services.search import offline_models
+from paperwire.store.base import PaperNotFound
+
+if TYPE_CHECKING:
+    from paperwire.search.service import SearchService
 
 LimitOption = Annotated[
     int, typer.Option("--limit", "-n", min=1, max=1000, help="How many results (at most 1000).")
 ]
 
 
-def _service(store: Store) -> Any:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from paperwire.search.service import SearchService
-
-    return SearchService(state.settings(), store)
+def _service() -> SearchService:
+    offline_models()
+    return state.services().search()
 
 
 def hit_json(hit: Any) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def search(
 
     if (query is None) == (queries is None):
         raise state.fail("give a QUERY or --queries FILE (not both)", code=2)
-    service = _service(state.store())
+    service = _service()
     filters = {
         "since": since.date() if since else None,
         "until": until.date() if until else None,
@@ -115,7 +115,7 @@ def search(
         state.output.print(_hits_table(hits))
 
 
-def _warn(service: Any) -> None:
+def _warn(service: SearchService) -> None:
     if service.vector_problem:
         state.console.print(f"[yellow]keyword results only:[/] {service.vector_problem}")
 
@@ -126,7 +126,7 @@ def similar(
     as_json: JsonOption = False,
 ) -> None:
     """Papers closest in meaning to one paper."""
-    service = _service(state.store())
+    service = _service()
     try:
         hits = service.similar(paper_id, limit=limit)
     except PaperNotFound as error:
@@ -140,17 +140,15 @@ def similar(
         state.output.print(_hits_table(hits))
 
 
-def embed_papers(store: Store, *, rebuild: bool = False, quiet: bool = False) -> int:
+def embed_papers(*, rebuild: bool = False, quiet: bool = False) -> int:
     """Embed the papers that have no vector (all of them with ``rebuild``), with progress."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from paperwire.search import indexing
+    offline_models()
+    from paperwire.services import embedding
 
-    settings = state.settings()
-    total = store.count_papers() if rebuild else store.count_without_vectors()
+    app = state.services()
+    total = embedding.papers_to_embed(app, rebuild=rebuild)
     if total == 0:
         return 0
-    service = _service(store)
     with Progress(
         *Progress.get_default_columns()[:1],
         BarColumn(),
@@ -160,15 +158,9 @@ def embed_papers(store: Store, *, rebuild: bool = False, quiet: bool = False) ->
         disable=quiet,
     ) as progress:
         task = progress.add_task("embedding", total=total)
-        run = indexing.rebuild if rebuild else indexing.embed_missing
-        done = run(
-            store,
-            service.embedder,
-            batch_size=settings.embedding_batch_size,
-            on_batch=lambda n: progress.advance(task, n),
+        return embedding.embed_papers(
+            app, rebuild=rebuild, on_batch=lambda n: progress.advance(task, n)
         )
-    service.save_snapshot()
-    return done
 
 
 def index(
@@ -178,10 +170,9 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Embed the papers that are not embedded yet (resumable), and save the vector index."""
-    store = state.store()
     started = datetime.now()
     try:
-        done = embed_papers(store, rebuild=rebuild, quiet=quiet)
+        done = embed_papers(rebuild=rebuild, quiet=quiet)
     except IncompatibleVectorsError as error:
         raise state.fail(f"{error} (run `paperwire index --rebuild`)") from error
     seconds = (datetime.now() - started).total_seconds()

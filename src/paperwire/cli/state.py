@@ -11,6 +11,7 @@ from rich.console import Console
 from paperwire.settings import Settings
 
 if TYPE_CHECKING:
+    from paperwire.services.app import AppServices
     from paperwire.store.base import Store
 
 console = Console(stderr=True, soft_wrap=True)  # log lines are not wrapped mid-path
@@ -23,6 +24,7 @@ def set_overrides(**values: object) -> None:
     """Options given on the command line win over the environment."""
     _overrides.update({key: value for key, value in values.items() if value is not None})
     settings.cache_clear()
+    services.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +45,15 @@ def store() -> Store:
     except UnsupportedDatabase as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from error
+
+
+@lru_cache(maxsize=1)
+def services() -> AppServices:
+    """The services of this process, over the configured store (opened as by
+    :func:`store`); built once."""
+    from paperwire.services.app import AppServices
+
+    return AppServices(settings(), store())
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from paperwire.accounts.emails import InvalidEmail, normalise_email
 from paperwire.cli import state
-from paperwire.cli.digest import load_embedder, signer_or_exit, subscriber_or_exit, topic_model
+from paperwire.cli.digest import DigestConsole, signer_or_exit, subscriber_or_exit
 from paperwire.cli.render import iso_date, to_json
 from paperwire.digest.importing import ImportFileError, ImportRow, parse_subscriber_csv
-from paperwire.digest.links import LinkSigner
 from paperwire.digest.preferences import InvalidPreferences, Preferences, parse_preferences
-from paperwire.digest.render import confirmation_message
 from paperwire.digest.subscriptions import (
     ACTIVE,
     BOUNCED,
@@ -25,23 +29,12 @@ from paperwire.digest.subscriptions import (
     PENDING,
     UNSUBSCRIBED,
     Subscriber,
-    SubscribeRequest,
-    TopicVector,
-    add_subscriber,
     delete_subscriber,
-    get_subscriber_by_email,
     list_subscribers,
 )
-from paperwire.digest.topics import embed_topics
-from paperwire.mail import Mailer, MailError, MailSession, absolute_url
-from paperwire.search.embedding import Embedder
-from paperwire.settings import Settings
-from paperwire.store.base import Store
-from paperwire.store.clock import utcnow
+from paperwire.mail import MailError
 
 STATUSES = (PENDING, ACTIVE, PAUSED, UNSUBSCRIBED, BOUNCED)
-# Rows imported per chunk: their topics are embedded in one batch.
-IMPORT_CHUNK = 256
 # Files with more rows than this show a progress bar.
 PROGRESS_ROWS = 200
 _OPTION_OF_FIELD = {"topics": "--topic", "categories": "--category", "hour": "--hour"}
@@ -49,34 +42,6 @@ _OPTION_OF_FIELD = {"topics": "--topic", "categories": "--category", "hour": "--
 app = typer.Typer(
     help="Digest subscribers: add, import, list and remove them.", no_args_is_help=True
 )
-
-
-def _vectors(
-    embedder: Embedder | None, settings: Settings, topics: Sequence[str]
-) -> list[TopicVector]:
-    """One vector per topic, in one batch (None each without the search extras)."""
-    if embedder is None:
-        return [None] * len(topics)
-    return embed_topics(embedder, topic_model(settings), topics)
-
-
-def _statuses(store: Store, addresses: Sequence[str]) -> dict[str, str]:
-    """The status of each address already in the store."""
-    return store.subscriptions.statuses_of(addresses)
-
-
-def confirm_link(settings: Settings, signer: LinkSigner, request: SubscribeRequest) -> str:
-    """The link of the double opt-in mail, as the web app sends it."""
-    assert request.nonce is not None
-    token = signer.confirm_token(request.subscriber_id, request.nonce)
-    return absolute_url(settings, f"/subscribe/confirm/{token}")
-
-
-def _send_confirmation(
-    session: MailSession, settings: Settings, signer: LinkSigner, request: SubscribeRequest
-) -> None:
-    link = confirm_link(settings, signer, request)
-    session.send(confirmation_message(request.email, link, settings))
 
 
 @app.command("add")
@@ -119,41 +84,35 @@ def add(
         raise state.fail(f"{option}: {error.message}", code=2) from error
     settings = state.settings()
     signer = None if confirmed else signer_or_exit(settings)
-    store = state.store()
-    embedder = load_embedder(store, settings) if preferences.topics else None
-    vectors = _vectors(embedder, settings, preferences.topics)
-    request = add_subscriber(
-        store, address, preferences, vectors, confirmed=confirmed, now=utcnow()
-    )
-    if confirmed:
-        state.console.print(f"{address} is subscribed (active)", highlight=False)
-        return
-    if request.nonce is None:
-        current = get_subscriber_by_email(store, address)
-        if current is not None and current.status in (ACTIVE, PAUSED):
-            state.console.print(
-                f"{address} is already subscribed ({current.status}); nothing changed "
-                "(use --confirmed to change their choices)",
-                highlight=False,
-            )
-        else:
-            state.console.print(
-                f"{address}: a confirmation mail was sent recently; not sending another yet",
-                highlight=False,
-            )
-        return
-    assert signer is not None
+    from paperwire.services.subscribers import add_one
+
     try:
-        with Mailer.from_settings(settings).session() as session:
-            _send_confirmation(session, settings, signer, request)
+        added = add_one(
+            state.services(),
+            address,
+            preferences,
+            signer=signer,
+            on_problem=DigestConsole().topic_problem,
+        )
     except MailError as error:
         raise state.fail(
             f"{address} is saved as pending, but the confirmation mail could not be sent: {error}"
         ) from error
-    state.console.print(
-        f"{address} is pending: confirmation mail sent; nothing is delivered until it is confirmed",
-        highlight=False,
-    )
+    if added.outcome == "active":
+        message = f"{address} is subscribed (active)"
+    elif added.outcome == "already":
+        message = (
+            f"{address} is already subscribed ({added.status}); nothing changed "
+            "(use --confirmed to change their choices)"
+        )
+    elif added.outcome == "recently_mailed":
+        message = f"{address}: a confirmation mail was sent recently; not sending another yet"
+    else:
+        message = (
+            f"{address} is pending: confirmation mail sent; "
+            "nothing is delivered until it is confirmed"
+        )
+    state.console.print(message, highlight=False)
 
 
 def _read_rows(path: Path) -> tuple[list[ImportRow], list[str]]:
@@ -189,78 +148,62 @@ def import_subscribers(
     column: reason and skipped. Exit code: 0 when every row was imported, 1 when some
     were skipped, 2 when the file cannot be read or has no email column.
     """
+    from paperwire.services.subscribers import import_rows
+
     rows, problems = _read_rows(path)
     for problem in problems:
         state.console.print(f"[yellow]skipped[/] {problem}", highlight=False)
     settings = state.settings()
     signer = signer_or_exit(settings) if unconfirmed else None
-    store = state.store()
-    embedder = (
-        load_embedder(store, settings) if any(row.preferences.topics for row in rows) else None
-    )
-    imported = mailed = unchanged = left_alone = 0
-    with (
-        Mailer.from_settings(settings).session() as session,
-        Progress(
-            TextColumn("importing {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=state.console,
-            disable=quiet or len(rows) <= PROGRESS_ROWS,
-        ) as progress,
-    ):
-        task = progress.add_task(path.name, total=len(rows))
-        for start in range(0, len(rows), IMPORT_CHUNK):
-            chunk = rows[start : start + IMPORT_CHUNK]
-            known = _statuses(store, [row.email for row in chunk])
-            # Whoever left, paused or bounces is not signed up again by an import (checked
-            # here to skip their embedding, and again where the row is written).
-            opted_out = (UNSUBSCRIBED, BOUNCED, PAUSED)
-            for row in chunk:
-                if known.get(row.email) in opted_out:
-                    left_alone += 1
-                    _report_left_alone(path, row.line, row.email, known[row.email])
-            wanted = [row for row in chunk if known.get(row.email) not in opted_out]
-            topics = [topic for row in wanted for topic in row.preferences.topics]
-            vectors = iter(_vectors(embedder, settings, topics))
-            for row in wanted:
-                row_vectors = [next(vectors) for _ in row.preferences.topics]
-                request = add_subscriber(
-                    store,
-                    row.email,
-                    row.preferences,
-                    row_vectors,
-                    confirmed=not unconfirmed,
-                    now=utcnow(),
-                    keep_opted_out=True,
-                )
-                if request.left_alone:
-                    left_alone += 1
-                    _report_left_alone(path, row.line, row.email, "no longer subscribed")
-                elif signer is None:
-                    imported += 1
-                elif request.nonce is None:
-                    unchanged += 1  # already subscribed, or mailed a moment ago
-                else:
-                    imported += 1
-                    try:
-                        _send_confirmation(session, settings, signer, request)
-                        mailed += 1
-                    except MailError as error:
-                        problem = f"{path}:{row.line}: email: confirmation mail not sent: {error}"
-                        state.console.print(f"[yellow]not mailed[/] {problem}", highlight=False)
-                        problems.append(problem)
-            progress.advance(task, len(chunk))
-    summary = f"{imported} subscribers imported ({'pending' if unconfirmed else 'active'})"
+    app = state.services()
+    with Progress(
+        TextColumn("importing {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=state.console,
+        disable=quiet or len(rows) <= PROGRESS_ROWS,
+    ) as progress:
+        listener = _ImportConsole(path, progress, progress.add_task(path.name, total=len(rows)))
+        counts = import_rows(
+            app, rows, signer=signer, listener=listener, on_problem=DigestConsole().topic_problem
+        )
+    problems += listener.problems
+    summary = f"{counts.imported} subscribers imported ({'pending' if unconfirmed else 'active'})"
     if unconfirmed:
-        summary += f", {mailed} confirmation mails sent, {unchanged} already subscribed"
-    if left_alone:
-        summary += f", {left_alone} left alone (unsubscribed or bounced)"
+        summary += (
+            f", {counts.mailed} confirmation mails sent, {counts.unchanged} already subscribed"
+        )
+    if counts.left_alone:
+        summary += f", {counts.left_alone} left alone (unsubscribed or bounced)"
     summary += f", {len(problems)} rows with problems"
     state.console.print(summary, highlight=False)
     if problems:
         raise typer.Exit(1)
+
+
+class _ImportConsole:
+    """An import's notices as console lines, and its progress bar."""
+
+    def __init__(self, path: Path, progress: Progress, task: TaskID) -> None:
+        self.path = path
+        self.progress = progress
+        self.task = task
+        self.problems: list[str] = []
+
+    def left_alone(self, row: ImportRow, status: str) -> None:
+        state.console.print(
+            f"[yellow]left alone[/] {self.path}:{row.line}: {row.email} is {status}",
+            highlight=False,
+        )
+
+    def not_mailed(self, row: ImportRow, error: MailError) -> None:
+        problem = f"{self.path}:{row.line}: email: confirmation mail not sent: {error}"
+        state.console.print(f"[yellow]not mailed[/] {problem}", highlight=False)
+        self.problems.append(problem)
+
+    def advanced(self, rows: int) -> None:
+        self.progress.advance(self.task, rows)
 
 
 def subscriber_json(subscriber: Subscriber) -> dict[str, Any]:
@@ -330,9 +273,3 @@ def remove(email: Annotated[str, typer.Argument(help="The subscriber's address."
     subscriber = subscriber_or_exit(store, email)
     delete_subscriber(store, subscriber.id)
     state.console.print(f"removed {subscriber.email}", highlight=False)
-
-
-def _report_left_alone(path: Path, line: int, email: str, status: str) -> None:
-    state.console.print(
-        f"[yellow]left alone[/] {path}:{line}: {email} is {status}", highlight=False
-    )

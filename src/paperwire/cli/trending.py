@@ -10,7 +10,7 @@ from rich.table import Table
 from paperwire.cli import state
 from paperwire.cli.render import paper_summary, to_json
 from paperwire.store.clock import utcnow
-from paperwire.trending import WINDOWS, refresh_scores, top
+from paperwire.trending import WINDOWS, top
 
 app = typer.Typer(help="Trending papers: recompute and show the scores.", no_args_is_help=True)
 
@@ -19,7 +19,9 @@ app = typer.Typer(help="Trending papers: recompute and show the scores.", no_arg
 def refresh() -> None:
     """Recompute every window's scores from events and imported totals (the web app and
     worker do this in the background; run it by hand after an import)."""
-    ranked = refresh_scores(state.store(), now=utcnow())
+    from paperwire.services.worker import refresh_trending
+
+    ranked = refresh_trending(state.services())
     state.console.print(f"trending refreshed: {ranked} papers ranked")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from paperwire.secret import resolve_secret_key
+from paperwire.services.app import AppServices
 from paperwire.settings import Settings, get_settings
 from paperwire.store.base import Store
 from paperwire.store.open import open_store
@@ -24,6 +25,9 @@ from paperwire.web.headers import SecurityHeadersMiddleware
 from paperwire.web.services import Services
 from paperwire.web.session import SessionMiddleware
 from paperwire.web.templating import render
+
+if TYPE_CHECKING:
+    from paperwire.search.service import SearchService
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -52,7 +56,10 @@ class PaperwireApp(FastAPI):
 
 
 def create_app(
-    settings: Settings | None = None, *, store: Store | None = None, search: object = None
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    search: SearchService | None = None,
 ) -> FastAPI:
     """Build the app. Raises MissingSecretKey outside development without a secret key."""
     settings = settings or get_settings()
@@ -69,7 +76,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.services = Services(
-        settings=settings, store=store, secret_key=secret_key, search_service=search
+        app=AppServices(settings, store, search=search), secret_key=secret_key
     )
     app.add_middleware(SessionMiddleware, secret_key=secret_key, secure=secure)
     app.add_middleware(BodyLimitMiddleware)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from paperwire import trending
-from paperwire.store.clock import utcnow
+from paperwire.services.worker import refresh_trending
 from paperwire.web.services import Services
 
 log = logging.getLogger(__name__)
@@ -24,7 +23,7 @@ class TrendingRefresher(threading.Thread):
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
-                trending.refresh_scores(self.services.store, now=utcnow())
+                refresh_trending(self.services.app)
             except Exception:  # keep serving pages; try again next round
                 log.exception("trending refresh failed")
             self.stopped.wait(self.interval)

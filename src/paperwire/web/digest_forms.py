@@ -126,17 +126,14 @@ def topic_vectors(svc: Services, topics: tuple[str, ...]) -> list[TopicVector]:
     A topic without a vector still matches by its words, and is embedded later by the
     worker that re-embeds topics saved before a model change.
     """
-    if not topics:
-        return []
-    from paperwire.digest.topics import embed_topics
-    from paperwire.search.embedding import vector_space_name
+    from paperwire.services.embedding import topic_vectors as vectors_of
 
-    model = vector_space_name(svc.settings.embedding_model, svc.settings.embedding_backend)
-    try:
-        return list(embed_topics(svc.search().embedder, model, topics))
-    except Exception:  # subscribing must not depend on the model being loadable
-        log.exception("could not embed digest topics; saving them without vectors")
-        return [None] * len(topics)
+    return vectors_of(svc.app, topics, log_topic_problem)
+
+
+def log_topic_problem(error: Exception) -> None:
+    """Subscribing must not depend on the model being loadable: the operator gets the log."""
+    log.error("could not embed digest topics; saving them without vectors", exc_info=error)
 
 
 def csrf_ok(request: Request, given: str) -> bool:

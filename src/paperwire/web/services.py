@@ -1,4 +1,5 @@
-"""What the web layer holds for its lifetime: settings, store, limiter, a warm search service."""
+"""What the web layer holds for its lifetime: the application services (settings, store,
+a warm search service), the rate limiter, page caches."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
+from paperwire.services.app import AppServices
 from paperwire.settings import Settings
 from paperwire.store.base import Store
 from paperwire.web.networks import client_key
@@ -76,30 +78,30 @@ class TTLCache:
 
 @dataclass
 class Services:
-    """One per app. The search service (and its embedding model) is built on first use."""
+    """One per app: the process's application services (``app``, whose search service
+    and embedding model are built on first use) and what only the web layer needs."""
 
-    settings: Settings
-    store: Store
+    app: AppServices
     secret_key: str
     limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
-    search_service: Any = None
     trusted_proxies: list[Network] = field(default_factory=list)
     page_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0))
     # Anonymous search pages: results change only when papers are added.
     search_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=30.0, max_items=512))
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.trusted_proxies = parse_networks(self.settings.trusted_proxies)
 
-    def search(self) -> SearchService:
-        if self.search_service is None:
-            with self._lock:
-                if self.search_service is None:
-                    from paperwire.search.service import SearchService
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings
 
-                    self.search_service = SearchService(self.settings, self.store)
-        return self.search_service  # type: ignore[no-any-return]
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    def search(self) -> SearchService:
+        return self.app.search()
 
     def client(self, request: Request) -> str:
         peer = request.client.host if request.client else None

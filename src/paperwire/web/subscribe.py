@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -20,6 +19,7 @@ from paperwire import accounts
 from paperwire.accounts import InvalidEmail
 from paperwire.digest import run, subscriptions
 from paperwire.digest.links import InvalidLink
+from paperwire.services.subscribers import request_one, send_confirmation_quietly
 from paperwire.store.clock import utcnow
 from paperwire.web.auth import Csrf, current_user, sign_in, too_many
 from paperwire.web.digest_forms import (
@@ -38,11 +38,11 @@ from paperwire.web.digest_forms import (
     bad_link,
     check_form,
     csrf_ok,
+    log_topic_problem,
     mail_page,
     signer_of,
-    topic_vectors,
 )
-from paperwire.web.services import Services, services
+from paperwire.web.services import services
 from paperwire.web.templating import render, session_of
 
 log = logging.getLogger(__name__)
@@ -111,14 +111,11 @@ def subscribe(
     address, preferences, errors = check_form(values, with_email=True)
     if errors:
         return _subscribe_page(request, values, errors, status=400)
-    vectors = topic_vectors(svc, preferences.topics)
-    result = subscriptions.request_subscription(
-        svc.store, address, preferences, vectors, now=utcnow()
-    )
+    result = request_one(svc.app, address, preferences, now=utcnow(), on_problem=log_topic_problem)
     if result.nonce is not None:
-        token = signer_of(request).confirm_token(result.subscriber_id, result.nonce)
-        link = f"{svc.settings.base_url.rstrip('/')}/subscribe/confirm/{quote(token, safe='')}"
-        background.add_task(_send_confirmation, svc, result.email, link)
+        background.add_task(
+            send_confirmation_quietly, svc.app, signer_of(request), result, _log_mail_problem
+        )
     return _sent(request, result.email)
 
 
@@ -129,14 +126,9 @@ def _shown_address(email: str) -> str:
         return email.strip()[:254]
 
 
-def _send_confirmation(svc: Services, address: str, link: str) -> None:
-    from paperwire.digest.render import confirmation_message
-    from paperwire.mail import Mailer
-
-    try:
-        Mailer.from_settings(svc.settings).send(confirmation_message(address, link, svc.settings))
-    except Exception:  # the visitor already has their answer; the operator gets the log
-        log.exception("could not send the digest confirmation mail")
+def _log_mail_problem(error: Exception) -> None:
+    """The visitor already has their answer; the operator gets the log."""
+    log.error("could not send the digest confirmation mail", exc_info=error)
 
 
 @router.get("/subscribe/confirm/{token}")

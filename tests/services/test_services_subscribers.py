@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from servicetools import Inbox
 
-from conftest import Inbox
 from paperwire.digest.importing import ImportRow
 from paperwire.digest.links import link_signer
 from paperwire.digest.preferences import Preferences
@@ -16,7 +16,6 @@ from paperwire.digest.subscriptions import (
     PENDING,
     confirm_subscription,
     get_subscriber_by_email,
-    unsubscribe,
 )
 from paperwire.mail import MailError
 from paperwire.services.app import AppServices
@@ -155,7 +154,7 @@ def test_import_leaves_opted_out_addresses_alone_and_reports_mail_failures(
     gone = add_one(app, "gone@example.org", Preferences(), signer=None, on_problem=Heard().problem)
     stored = get_subscriber_by_email(app.store, gone.email)
     assert stored is not None
-    unsubscribe(app.store, stored.id, now=utcnow())
+    app.store.subscriptions.unsubscribe(stored.id, now=utcnow())
     rows = [
         ImportRow(2, "gone@example.org", Preferences()),
         ImportRow(3, "hal@example.org", Preferences()),

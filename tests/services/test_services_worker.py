@@ -12,12 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from servicetools import services_settings
 
-from conftest import services_settings
 from paperwire.digest.preferences import Preferences
 from paperwire.digest.run import RunReport
 from paperwire.harvest.runner import DueResult
-from paperwire.heartbeat import list_workers
 from paperwire.ingest.pipeline import ingest_records
 from paperwire.ingest.reader import read_records
 from paperwire.services.app import AppServices
@@ -92,7 +91,7 @@ def test_one_round_does_what_the_one_shot_steps_do(tmp_path: Path) -> None:
     Worker(by_worker, heard).run(threading.Event(), interval=60, once=True)
     assert heard.lines[0] == "embedded 12" and heard.lines[1].startswith("trending ")
     assert heard.lines[2] == "digests 0", "digests on (a secret key): nothing due"
-    assert list_workers(by_worker.store) == [], "the heartbeat is forgotten on the way out"
+    assert by_worker.store.workers.list_all() == [], "the heartbeat is forgotten on the way out"
     assert embed_papers(by_steps) == 12
     assert refresh_trending(by_steps) == int(heard.lines[1].split()[1]) > 0
     for app in (by_worker, by_steps):
@@ -124,7 +123,7 @@ def test_an_unknown_followed_source_ends_the_worker(tmp_path: Path) -> None:
     app = _app(tmp_path / "follow", follow="gopher:cs")
     with pytest.raises(WorkerConfigError, match="gopher"):
         Worker(app, Heard()).run(threading.Event(), interval=60, once=True)
-    assert list_workers(app.store) == []
+    assert app.store.workers.list_all() == []
     app.store.close()
 
 

@@ -319,7 +319,7 @@ def test_trending_papers_are_never_repeated_day_after_day(world: DigestWorld) ->
     """Trending changes slowly: once the top of the list was sent, later digests reach
     far down it, and still never repeat a paper."""
     subscriber = subscribe(world, "ann@example.org", topics=())
-    papers = world.store.list_papers(limit=40)
+    papers = world.store.papers.newest(limit=40)
     sent: list[int] = []
     for offset in range(7):
         morning = datetime(2026, 11, 29, 6, 0) + timedelta(days=offset)

@@ -51,7 +51,7 @@ def test_processes_starting_at_once_migrate_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/race.db"
     script = (
         "import sys; from paperwire.store.open import open_store; "
-        "s = open_store(sys.argv[1]); print(s.count_papers())"
+        "s = open_store(sys.argv[1]); print(s.papers.count())"
     )
     processes = [
         subprocess.Popen(

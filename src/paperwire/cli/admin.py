@@ -17,7 +17,7 @@ def init() -> None:
     store = state.store()
     revision = ", ".join(sorted(current_revisions(store.engine)))
     state.console.print(
-        f"store ready at {store.url} (schema {revision}, {store.count_papers()} papers)"
+        f"store ready at {store.url} (schema {revision}, {store.papers.count()} papers)"
     )
 
 
@@ -49,4 +49,4 @@ def restore(
         restore_sqlite(source, url)
     except (FileNotFoundError, ValueError) as error:
         raise state.fail(str(error)) from error
-    state.console.print(f"restored {source}; {state.store().count_papers()} papers in the store")
+    state.console.print(f"restored {source}; {state.store().papers.count()} papers in the store")

@@ -147,7 +147,7 @@ def embed_papers(store: Store, *, rebuild: bool = False, quiet: bool = False) ->
     from paperwire.search import indexing
 
     settings = state.settings()
-    total = store.count_papers() if rebuild else store.count_without_vectors()
+    total = store.papers.count() if rebuild else store.vectors.count_missing()
     if total == 0:
         return 0
     service = _service(store)

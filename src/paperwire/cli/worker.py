@@ -123,7 +123,7 @@ def _scheduled_work(store: Store, settings: Settings, heartbeat: Callable[[str],
             state.console.print(
                 f"{result.source}: next harvest {result.next_due:%Y-%m-%d %H:%M} UTC"
             )
-    if settings.embed_on_ingest and store.count_without_vectors():
+    if settings.embed_on_ingest and store.vectors.count_missing():
         embedded = embed_missing(store, SearchService(settings, store).embedder)
         state.console.print(f"embedded {embedded} new papers", highlight=False)
     ranked = refresh_scores(store, now=datetime.now(UTC))

@@ -21,10 +21,11 @@ import json
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import orjson
+import sqlalchemy as sa
 
 from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.clock import iso_datetime, naive_utc
+from paperwire.store.json_text import dump_json
 from paperwire.store.merge import (
     IdentityKeys,
     identity_keys,
@@ -91,19 +92,8 @@ class NewPaperRows(NamedTuple):
 
     @property
     def title_key(self) -> str | None:
-        return self.columns[_TITLE_KEY]  # type: ignore[no-any-return]
-
-
-def dump_json(value: Any) -> str:
-    """How JSON columns are written: compact, UTF-8 as is (so the keyword index sees
-    real names), by orjson (a sixth of the standard library's time)."""
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:  # what orjson refuses (a lone surrogate) the standard library writes
-        return _JSON.encode(value)
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+        key: str | None = self.columns[_TITLE_KEY]
+        return key
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -195,3 +185,40 @@ def as_record(item: NewPaperRows | PaperRecord) -> PaperRecord:
 
 def _datetime(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+class SQLiteFastInsert:
+    """The SQLite store's fast path for :class:`~paperwire.store.upsert.BatchUpsert`:
+    new papers inserted from their prepared tuples with driver-level ``executemany``."""
+
+    def prepared(self, item: object) -> NewPaperRows | None:
+        return item if isinstance(item, NewPaperRows) else None
+
+    def as_record(self, item: NewPaperRows | PaperRecord) -> PaperRecord:
+        return as_record(item)
+
+    def insert(
+        self, conn: sa.Connection, new: list[tuple[int, str, NewPaperRows]], now: datetime
+    ) -> None:
+        now_text = iso_datetime(now)  # as prepared rows store it
+        paper_rows = []
+        for row_id, paper_id, ready in new:
+            first_seen = ready.first_seen or now_text
+            paper_rows.append(
+                (
+                    row_id,
+                    paper_id,
+                    first_seen,
+                    ready.last_updated or now_text,
+                    ready.published or first_seen,
+                    *ready.columns,
+                )
+            )
+        conn.exec_driver_sql(INSERT_PAPER, paper_rows)
+        for sql, params in (
+            (INSERT_CATEGORY, [(i, c, n) for i, _, r in new for n, c in enumerate(r.categories)]),
+            (INSERT_VERSION, [(i, *version) for i, _, r in new for version in r.versions]),
+            (INSERT_METRIC, [(i, *metric, now_text) for i, _, r in new for metric in r.metrics]),
+        ):
+            if params:
+                conn.exec_driver_sql(sql, params)

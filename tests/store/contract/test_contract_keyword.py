@@ -38,8 +38,13 @@ def rows(contract_store: Store) -> dict[int, int]:
     return {n: contract_store.papers.get(f"2401.{n:05d}").row_id for n in PAPERS}
 
 
-def found(store: Store, query: KeywordQuery, **options: object) -> set[int]:
-    return {item for item, _ in store.keyword.search(query, **options)}  # type: ignore[arg-type]
+def found(
+    store: Store,
+    query: KeywordQuery,
+    selection: PaperFilter = PaperFilter(),
+    within: list[int] | None = None,
+) -> set[int]:
+    return {item for item, _ in store.keyword.search(query, selection, within=within)}
 
 
 def test_any_word_matches_and_word_endings_are_ignored(

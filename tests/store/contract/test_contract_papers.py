@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -16,14 +17,14 @@ from paperwire.store.open import open_store
 
 def arxiv(number: int, title: str = "", abstract: str = "", **extra: object) -> PaperRecord:
     arxiv_id = f"2401.{number:05d}"
-    return PaperRecord(
+    record = PaperRecord(
         source="arxiv",
         source_id=arxiv_id,
         arxiv_id=arxiv_id,
         title=title or f"Paper {number}",
         abstract=abstract,
-        **extra,  # type: ignore[arg-type]
     )
+    return replace(record, **extra)
 
 
 def test_a_paper_is_found_by_each_of_its_ids(contract_store: Store) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 
@@ -109,7 +109,7 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
     paper_id = new_paper_id(keys, record)
     values = new_paper_values(record, paper_id, _NOW)
     authors = dump_json(values["authors"])
-    published = _iso(values["published"])  # type: ignore[arg-type]
+    published = _iso(cast(datetime | None, values["published"]))
     columns = (  # in CONTENT_COLUMNS order
         values["arxiv_id"],
         values["doi"],
@@ -120,7 +120,7 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
         dump_json(values["categories"]),
         values["primary_category"],
         published,
-        _iso(values["updated"]),  # type: ignore[arg-type]
+        _iso(cast(datetime | None, values["updated"])),
         values["journal_ref"],
         values["comments"],
         values["license"],
@@ -128,7 +128,7 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
         values["pdf_url"],
         values["code_url"],
         values["source"],
-        int(values["withdrawn"]),  # type: ignore[call-overload]
+        int(cast(bool, values["withdrawn"])),
     )
     return NewPaperRows(
         keys=keys,
@@ -137,8 +137,8 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
         last_updated=_iso(naive_utc(record.last_updated)),
         published=published,
         columns=columns,
-        keyword_row=(values["title"], values["abstract"], authors),  # type: ignore[arg-type]
-        categories=tuple(dict.fromkeys(values["categories"])),  # type: ignore[call-overload]
+        keyword_row=(cast(str, values["title"]), cast(str, values["abstract"]), authors),
+        categories=tuple(dict.fromkeys(cast(list[str], values["categories"]))),
         versions=tuple(
             (v.number, _iso(v.created), v.size) for v in new_versions({}, record.versions).values()
         ),

@@ -19,7 +19,7 @@ from paperwire.store.migrate import (
     upgrade,
 )
 from paperwire.store.schema import SQLITE_FTS_OBJECTS, metadata
-from paperwire.store.sqlite import create_sqlite_engine
+from paperwire.store.sqlite.engine import create_sqlite_engine
 
 
 def _ignore_fts(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]

@@ -14,7 +14,8 @@ from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.base import PaperNotFound, Store
 from paperwire.store.models import PaperFilter
 from paperwire.store.open import open_store
-from paperwire.store.sqlite import PAGE_SIZE, restore_sqlite
+from paperwire.store.sqlite.backup import restore_sqlite
+from paperwire.store.sqlite.engine import PAGE_SIZE
 
 
 def ingest(store: Store, path: Path, fmt: str = "auto"):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import typer
 
 from paperwire.cli import state
 from paperwire.store.migrate import current_revisions
-from paperwire.store.sqlite import restore_sqlite
+from paperwire.store.sqlite.backup import restore_sqlite
 
 
 def init() -> None:

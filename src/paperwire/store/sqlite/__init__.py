@@ -1,10 +1,7 @@
 """The SQLite engine: connections (``engine``), FTS5 keyword search (``fts``), the
-fast-ingest rows (``rows``), backups (``backup``) and the store that plugs them in."""
+fast-ingest rows (``rows``), backups (``backup``) and the store that plugs them in
+(``store``).
 
-from __future__ import annotations
-
-from paperwire.store.sqlite.backup import restore_sqlite
-from paperwire.store.sqlite.engine import PAGE_SIZE, create_sqlite_engine, sqlite_path
-from paperwire.store.sqlite.store import SQLiteStore
-
-__all__ = ["PAGE_SIZE", "SQLiteStore", "create_sqlite_engine", "restore_sqlite", "sqlite_path"]
+Nothing is imported here: the ingest reader process imports ``rows`` alone, without
+SQLAlchemy.
+"""

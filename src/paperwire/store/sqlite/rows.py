@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, NamedTuple, cast
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.clock import iso_datetime, naive_utc
@@ -34,6 +32,9 @@ from paperwire.store.merge import (
     new_paper_values,
     new_versions,
 )
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 # ``papers`` columns in the order of ``NewPaperRows.columns``, after the row's stamps.
 CONTENT_COLUMNS = (

@@ -107,7 +107,7 @@ def build(folder: Path, args: argparse.Namespace) -> None:
                     categories=[rng.choice(["cs.CL", "cs.LG", "q-bio.NC", "stat.ML"])],
                 )
             )
-        store.upsert(batch)
+        store.papers.upsert(batch)
     with store.writing() as conn:
         ids = list(conn.execute(sa.select(papers.c.id).order_by(papers.c.id)).scalars())
         new_ids = ids[old:]
@@ -131,10 +131,10 @@ def build(folder: Path, args: argparse.Namespace) -> None:
     )
     model = vector_space_name(settings.embedding_model, settings.embedding_backend)
     started = time.perf_counter()
-    found = store.get_papers(new_ids)
+    found = store.papers.get_many(new_ids)
     texts = [document_text(found[i].title, found[i].abstract) for i in new_ids]
     vectors = embedder.encode_documents(texts)
-    store.save_vectors(
+    store.vectors.save(
         model,
         vectors.shape[1],
         [(row_id, vectors[n].astype(np.float32).tobytes()) for n, row_id in enumerate(new_ids)],

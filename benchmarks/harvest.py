@@ -53,7 +53,7 @@ def main() -> None:
             started = time.perf_counter()
             report = harvest_oai(client, store, server.url + "/oai")
             elapsed = time.perf_counter() - started
-        stored = store.count_papers()
+        stored = store.papers.count()
         store.close()
     server.close()
     print(f"records        {report.records:,} in {report.pages} pages")

@@ -50,8 +50,8 @@ def build(size: int, data: Path, url: str) -> None:
     from paperwire.store.open import open_store
 
     store = open_store(url)
-    have = store.count_papers()
-    if have >= size and store.count_without_vectors() == 0:
+    have = store.papers.count()
+    if have >= size and store.vectors.count_missing() == 0:
         return
     docs = [json.loads(line) for line in (data / "corpus.jsonl").open(encoding="utf-8")]
     counts: Counter[str] = Counter()
@@ -94,14 +94,14 @@ def build(size: int, data: Path, url: str) -> None:
                     published=start + timedelta(days=int(i * 3650 / size)),
                 )
             )
-        store.upsert(records)
-        rows = store.papers_without_vectors(limit=n)
+        store.papers.upsert(records)
+        rows = store.vectors.missing(limit=n)
         noisy = base[rng.integers(len(base), size=len(rows))]
         noisy = noisy + rng.standard_normal(noisy.shape).astype(np.float32) * NOISE / np.sqrt(
             base.shape[1]
         )
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-        store.save_vectors(
+        store.vectors.save(
             vector_space_name(DEFAULT_MODEL, Settings().embedding_backend), base.shape[1],
             [(row[0], v.astype(np.float32).tobytes()) for row, v in zip(rows, noisy, strict=True)],
         )  # fmt: skip

@@ -68,7 +68,7 @@ def build_store(data: Path, url: str):  # type: ignore[no-untyped-def]
     from paperwire.store.open import open_store
 
     store = open_store(url)
-    if store.count_papers() == 0:
+    if store.papers.count() == 0:
         report = ingest_records(store, read_records(str(data / "corpus.jsonl"), "beir"))
         print(f"built the SciFact store: {report.summary()}", file=sys.stderr)
     return store
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from paperwire.search.fusion import convex_combination, reciprocal_rank_fusion
-    from paperwire.search.query import QueryError, keyword_match, parse_query
+    from paperwire.search.query import QueryError, keyword_query, parse_query
     from paperwire.search.service import SearchService
     from paperwire.settings import Settings
 
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         query = json.loads(line)
         texts[query["_id"]] = query["text"]
     splits = {name: read_qrels(args.data / "qrels" / f"{name}.tsv") for name in ("train", "test")}
-    papers = list(store.iter_papers())
+    papers = list(store.papers.iterate())
     source_of = {p.row_id: p.source_id for p in papers}
     corpus_ids = [json.loads(line)["_id"] for line in (args.data / "corpus.jsonl").open()]
     row_of = {p.source_id: p.row_id for p in papers}
@@ -174,10 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     vector_lists: dict[str, list[tuple[int, float]]] = {}
     for q in all_queries:
         try:
-            match = keyword_match(parse_query(texts[q]))
+            match = keyword_query(parse_query(texts[q]))
         except QueryError:
             match = None
-        keyword_lists[q] = store.keyword_search(match, limit=DEPTH) if match else []
+        keyword_lists[q] = store.keyword.search(match, limit=DEPTH) if match else []
         scores = corpus @ query_vectors[q]
         best = np.argsort(-scores)[:DEPTH]
         vector_lists[q] = list(zip(rows[best].tolist(), scores[best].tolist(), strict=True))
@@ -207,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     # The shipped path: vectors into the store, SearchService with the chosen weight.
     from paperwire.search.embedding import DEFAULT_MODEL
 
-    if store.vector_space() is None:
-        store.save_vectors(
+    if store.vectors.space() is None:
+        store.vectors.save(
             DEFAULT_MODEL,
             corpus.shape[1],
             [(int(r), v.tobytes()) for r, v in zip(rows, corpus, strict=True)],

@@ -46,7 +46,7 @@ def build(store: Store, args: argparse.Namespace) -> None:
     rng = random.Random(7)
     started = time.perf_counter()
     for first in range(0, args.papers, BATCH):
-        store.upsert(
+        store.papers.upsert(
             [
                 PaperRecord(
                     source="arxiv",

@@ -56,7 +56,7 @@ def build_store(folder: Path, papers: int, env: dict[str, str]) -> None:
     )  # fmt: skip
     print(f"ingested {papers} papers in {time.perf_counter() - started:.0f} s", flush=True)
     store = open_store(env["PAPERWIRE_DATABASE_URL"])
-    ids = [paper.paper_id for paper in store.list_papers(limit=5000)]
+    ids = [paper.paper_id for paper in store.papers.newest(limit=5000)]
     now = utcnow()
     rng = random.Random(4)
     for number in range(300):

@@ -114,7 +114,7 @@ def test_backup_reports_the_papers_in_the_backup(run, tmp_path: Path) -> None:  
     with sqlite3.connect(tmp_path / "backups" / "copy.db") as conn:
         in_backup = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
     assert int(reported.group(1)) == in_backup
-    assert store.count_papers() > in_backup > 4000, "papers were added around the backup"
+    assert store.papers.count() > in_backup > 4000, "papers were added around the backup"
     store.close()
 
 

@@ -83,7 +83,7 @@ def test_never_a_paper_twice_and_nothing_after_unsubscribing(world: DigestWorld)
     subscriber = subscribe(world, "ann@example.org", topics=("reinforcement learning",))
     world.run(datetime(2026, 11, 29, 9, 0))
     world.run(datetime(2026, 11, 30, 9, 0), digest_skip_empty=False)
-    every_paper = [paper.row_id for paper in world.store.list_papers(limit=100_000)]
+    every_paper = [paper.row_id for paper in world.store.papers.newest(limit=100_000)]
     sent = sorted(world.store.deliveries.already_sent(subscriber, every_paper))
     first, second = [row for row in rows(world, subscriber)]
     assert first.state == second.state == "sent"
@@ -291,7 +291,7 @@ def test_trending_papers_are_never_repeated_day_after_day(world: DigestWorld) ->
     """Trending changes slowly: once the top of the list was sent, later digests reach
     far down it, and still never repeat a paper."""
     subscriber = subscribe(world, "ann@example.org", topics=())
-    papers = world.store.list_papers(limit=40)
+    papers = world.store.papers.newest(limit=40)
     sent: list[int] = []
     for offset in range(7):
         morning = datetime(2026, 11, 29, 6, 0) + timedelta(days=offset)

@@ -57,7 +57,7 @@ def test_follows_resumption_tokens_to_the_end(
         on_page=lambda r: lines.append(r.line()),
     )
     assert report.records == 6 and report.pages == 3 and report.ingest.inserted == 6
-    assert {p.arxiv_id for p in store.list_papers(limit=10)} == set(RECORDED_IDS)
+    assert {p.arxiv_id for p in store.papers.newest(limit=10)} == set(RECORDED_IDS)
     first = server.requests[0].params
     assert first == {
         "verb": "ListRecords",
@@ -67,7 +67,7 @@ def test_follows_resumption_tokens_to_the_end(
     }
     assert [r.params.get("resumptionToken") for r in server.requests] == [None, "t|2", "t|4"]
     assert "6 of 6 records" in lines[-1] and "step t|4" in lines[1] and "records/s" in lines[0]
-    checkpoint = store.get_harvest_checkpoint("arxiv:cs:cs:LG")
+    checkpoint = store.harvest_state.get_checkpoint("arxiv:cs:cs:LG")
     assert checkpoint is not None
     assert checkpoint.harvested_until == date(2026, 11, 30)
     assert checkpoint.resumption_token is None and checkpoint.last_success is not None
@@ -152,8 +152,8 @@ def test_truncated_xml_reports_the_position_and_keeps_the_resumption_point(
     server.respond = truncated_second_page
     with pytest.raises(HarvestError, match=r"malformed XML at line \d+, column \d+"):
         harvest_oai(make_client(), store, server.url + "/oai")
-    assert store.count_papers() == 3, "the records before the break are kept"
-    checkpoint = store.get_harvest_checkpoint("arxiv")
+    assert store.papers.count() == 3, "the records before the break are kept"
+    checkpoint = store.harvest_state.get_checkpoint("arxiv")
     assert checkpoint is not None and checkpoint.resumption_token == "t|2"
     assert checkpoint.last_error and "malformed XML" in checkpoint.last_error
 
@@ -171,8 +171,8 @@ def test_odd_characters_and_latex_survive(store: Store, server: ReplayServer, ma
     record = with_title(with_id(RECORDS[0], "2611.00001"), title)
     server.respond = lambda params: Reply(body=page([record, RECORDS[5]]))
     harvest_oai(make_client(), store, server.url + "/oai")
-    assert store.get_paper("2611.00001").title == title
-    assert "$^{11}$Be" in store.get_paper("0704.1586").title
+    assert store.papers.get("2611.00001").title == title
+    assert "$^{11}$Be" in store.papers.get("0704.1586").title
 
 
 def test_second_version_updates_the_paper_and_keeps_the_history(
@@ -188,7 +188,7 @@ def test_second_version_updates_the_paper_and_keeps_the_history(
     server.respond = lambda params: Reply(body=page([second], response_date="2026-11-29T03:00:00Z"))
     report = harvest_oai(make_client(), store, server.url + "/oai")
     assert report.ingest.updated == 1
-    paper = store.get_paper("2611.00002")
+    paper = store.papers.get("2611.00002")
     assert paper.title == "Identification of Absorption Features (revised)"
     assert [v.number for v in paper.versions] == [1, 2]
     assert paper.versions[0].created is not None and paper.versions[1].created is not None
@@ -201,9 +201,9 @@ def test_deleted_records_mark_papers_withdrawn_and_add_nothing(
     harvest_oai(make_client(), store, server.url + "/oai")
     server.respond = lambda params: Reply(body=page([deleted("0704.0471"), deleted("2611.09999")]))
     harvest_oai(make_client(), store, server.url + "/oai")
-    assert store.get_paper("0704.0471").withdrawn is True
-    assert store.get_paper("0704.0471").title, "the paper keeps its metadata"
-    assert store.count_papers() == 2, "a deletion of an unknown paper inserts nothing"
+    assert store.papers.get("0704.0471").withdrawn is True
+    assert store.papers.get("0704.0471").title, "the paper keeps its metadata"
+    assert store.papers.count() == 2, "a deletion of an unknown paper inserts nothing"
 
 
 def test_interrupted_harvest_resumes_where_it_stopped(
@@ -220,13 +220,13 @@ def test_interrupted_harvest_resumes_where_it_stopped(
 
     with pytest.raises(Killed):
         harvest_oai(make_client(), store, server.url + "/oai", on_page=kill_after_first_page)
-    assert store.count_papers() == 2
+    assert store.papers.count() == 2
     server.requests.clear()
     report = harvest_oai(make_client(), store, server.url + "/oai")
     assert report.resumed
     assert [r.params.get("resumptionToken") for r in server.requests] == ["t|2", "t|4"]
-    assert store.count_papers() == 6
-    checkpoint = store.get_harvest_checkpoint("arxiv")
+    assert store.papers.count() == 6
+    checkpoint = store.harvest_state.get_checkpoint("arxiv")
     assert checkpoint is not None and checkpoint.run_records == 6
 
 
@@ -256,4 +256,4 @@ def test_expired_token_restarts_the_run_from_its_own_date(
     server.respond = expired
     harvest_oai(make_client(), store, server.url + "/oai")
     assert server.requests[1].params.get("from") == "2026-11-02"
-    assert store.count_papers() == 6
+    assert store.papers.count() == 6

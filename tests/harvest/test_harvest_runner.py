@@ -51,7 +51,7 @@ def test_run_due_harvests_each_followed_source_once_per_announcement(
         ("hf-daily", True, None),
     ]
     assert server.requests[0].params["set"] == "cs:cs:LG"
-    assert store.count_papers() == 6 + 12
+    assert store.papers.count() == 6 + 12
     again = run_due_harvests(store, settings, clock(), clock=clock, sleep=clock.sleep)
     assert not any(r.ran for r in again), "nothing is due until the next announcement"
     assert again[0].next_due == datetime(2026, 12, 1, 3, 30, tzinfo=UTC)

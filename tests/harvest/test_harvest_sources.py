@@ -34,8 +34,8 @@ def test_atom_query_pages_through_recorded_feeds(
     assert all(r.params["max_results"] == "10" for r in server.requests)
     assert server.requests[0].params["search_query"] == "all:testing"
     assert report.records == 30 and report.total == 30
-    assert store.count_papers() == report.ingest.inserted > 20  # the recorded pages overlap
-    assert store.get_paper("2202.12139").title
+    assert store.papers.count() == report.ingest.inserted > 20  # the recorded pages overlap
+    assert store.papers.get("2202.12139").title
 
 
 def test_atom_api_error_is_reported(
@@ -58,10 +58,10 @@ def test_hf_daily_stores_papers_with_upvotes(
         server.url + "/api/daily_papers",
         [date(2026, 11, 28), date(2026, 11, 29)],
     )
-    assert report.records == 12 and store.count_papers() == 12
-    paper = store.get_paper("2604.03438")
+    assert report.records == 12 and store.papers.count() == 12
+    paper = store.papers.get("2604.03438")
     assert paper.metrics[("hf-daily", "upvotes")] == 102
-    checkpoint = store.get_harvest_checkpoint("hf-daily")
+    checkpoint = store.harvest_state.get_checkpoint("hf-daily")
     assert checkpoint is not None and checkpoint.harvested_until == date(2026, 11, 29)
 
 
@@ -71,7 +71,7 @@ def test_an_oversized_reply_is_refused_and_stores_nothing(
     server.respond = lambda params: Reply(body=b"[" + b" " * 5_000 + b"]")
     with pytest.raises(HarvestError, match="larger than 4,096 bytes"):
         make_client(max_response_bytes=4096).get(server.url + "/api/daily_papers")
-    assert store.count_papers() == 0
+    assert store.papers.count() == 0
 
 
 def test_a_gzip_bomb_is_refused_by_its_decompressed_size(

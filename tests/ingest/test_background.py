@@ -11,7 +11,7 @@ from paperwire.ingest.background import MIN_BYTES, ReaderProcess, read_batches, 
 from paperwire.ingest.batch import batches_of
 from paperwire.ingest.reader import read_records
 from paperwire.records import UnreadableInput
-from paperwire.store.sqlite_rows import prepare
+from paperwire.store.sqlite.rows import prepare
 
 
 def test_batches_match_parsing_and_preparing_in_process(fixtures: Path) -> None:

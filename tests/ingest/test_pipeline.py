@@ -33,4 +33,4 @@ def test_ingest_stores_and_reports_what_was_read_before_a_failure(store: Store) 
     with pytest.raises(UnreadableInput):
         ingest_records(store, _breaks_after_three(), report=report)
     assert report.skipped == 2 and report.inserted == 1
-    assert store.get_paper("k1").title == "Kept"
+    assert store.papers.get("k1").title == "Kept"

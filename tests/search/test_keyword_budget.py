@@ -6,7 +6,8 @@ from pathlib import Path
 
 from paperwire.records import PaperRecord
 from paperwire.search.keyword_budget import affordable_terms
-from paperwire.search.query import keyword_match, parse_query
+from paperwire.search.query import keyword_query, parse_query
+from paperwire.store.interfaces.keyword import KeywordQuery
 from paperwire.store.open import open_store
 
 COUNTS = {"speculative": 40, "decoding": 300, "models": 9_000, "cells": 12_000}
@@ -32,19 +33,19 @@ def test_a_query_of_only_common_words_is_left_to_meaning_unless_words_are_all_th
     assert affordable_terms((), COUNTS, 1_000, keep_rarest=True) == ()
 
 
-def test_the_match_expression_uses_the_affordable_words_and_keeps_phrases() -> None:
+def test_the_keyword_query_uses_the_affordable_words_and_keeps_phrases() -> None:
     parsed = parse_query('speculative models "stem cells" -mouse')
-    assert keyword_match(parsed, ("speculative",)) == (
-        '(("speculative") AND "stem cells") NOT ("mouse")'
+    assert keyword_query(parsed, ("speculative",)) == KeywordQuery(
+        any_of=("speculative",), all_of=("stem cells",), none_of=("mouse",)
     )
-    assert keyword_match(parsed, ()) == '("stem cells") NOT ("mouse")'
-    assert keyword_match(parse_query("models"), ()) is None
+    assert keyword_query(parsed, ()) == KeywordQuery(all_of=("stem cells",), none_of=("mouse",))
+    assert keyword_query(parse_query("models"), ()) is None
 
 
 def test_the_store_counts_matches_up_to_a_cap(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path}/p.db")
-    assert store.count_matches(['"cell"'], 100) == [0]
-    store.upsert(
+    assert store.keyword.count_matches(["cell"], 100) == [0]
+    store.papers.upsert(
         [
             PaperRecord(
                 source="test",
@@ -56,13 +57,13 @@ def test_the_store_counts_matches_up_to_a_cap(tmp_path: Path) -> None:
         ]
     )
     # Stemmed as the index is: "cell" matches "Cells"; "covid-19" is a phrase.
-    assert store.count_matches(['"cell"', '"covid-19"', '"model"', '"absent"'], 100) == [
+    assert store.keyword.count_matches(["cell", "covid-19", "model", "absent"], 100) == [
         5,
         5,
         20,
         0,
     ]
-    assert store.count_matches(['"model"'], 7) == [7]
-    assert store.count_matches([], 7) == []
-    assert store.count_matches(['"model"'] * 501, 7) == [7] * 501  # past one compound SELECT
+    assert store.keyword.count_matches(["model"], 7) == [7]
+    assert store.keyword.count_matches([], 7) == []
+    assert store.keyword.count_matches(["model"] * 501, 7) == [7] * 501  # past one compound SELECT
     store.close()

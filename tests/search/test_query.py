@@ -7,20 +7,21 @@ import pytest
 from paperwire.search.query import (
     MAX_QUERY_CHARS,
     QueryError,
-    excluded_match,
+    excluded_query,
     identifier_terms,
-    keyword_match,
+    keyword_query,
     parse_query,
-    required_match,
+    required_query,
 )
+from paperwire.store.interfaces.keyword import KeywordQuery
 
 
 def test_free_words_drop_stop_words_but_keep_them_for_embedding() -> None:
     parsed = parse_query("speculative decoding for faster LLM inference")
     assert parsed.terms == ("speculative", "decoding", "faster", "llm", "inference")
     assert parsed.text == "speculative decoding for faster LLM inference"
-    assert keyword_match(parsed) == (
-        '("speculative" OR "decoding" OR "faster" OR "llm" OR "inference")'
+    assert keyword_query(parsed) == KeywordQuery(
+        any_of=("speculative", "decoding", "faster", "llm", "inference")
     )
 
 
@@ -33,23 +34,25 @@ def test_phrases_exclusions_and_filters() -> None:
     assert parsed.excluded == ("diffusion", "image generation")
     assert (parsed.author, parsed.category) == ("Hinton", "cs.LG")
     assert parsed.text == "large language models"
-    assert keyword_match(parsed) == (
-        '(("models") AND "large language") NOT ("diffusion" OR "image generation")'
+    assert keyword_query(parsed) == KeywordQuery(
+        any_of=("models",),
+        all_of=("large language",),
+        none_of=("diffusion", "image generation"),
     )
-    assert required_match(parsed) == '"large language"'
-    assert excluded_match(parsed) == '"diffusion" OR "image generation"'
+    assert required_query(parsed) == KeywordQuery(all_of=("large language",))
+    assert excluded_query(parsed) == KeywordQuery(any_of=("diffusion", "image generation"))
 
 
 def test_operators_and_stray_quotes_are_plain_words() -> None:
     parsed = parse_query('mamba OR NEAR( "unclosed')
-    assert keyword_match(parsed) == '("mamba" OR "near") AND "unclosed"'
+    assert keyword_query(parsed) == KeywordQuery(any_of=("mamba", "near"), all_of=("unclosed",))
 
 
 def test_arxiv_ids_in_any_form() -> None:
     assert parse_query("2401.01234").arxiv_id == "2401.01234"
     assert parse_query("arXiv:2401.01234v2").arxiv_id == "2401.01234"
     assert parse_query("astro-ph/0601001").arxiv_id == "astro-ph/0601001"
-    assert keyword_match(parse_query("2401.01234")) is None
+    assert keyword_query(parse_query("2401.01234")) is None
 
 
 def test_names_in_short_queries_only() -> None:
@@ -88,8 +91,9 @@ def test_control_characters_are_stripped(control: str) -> None:
     assert parsed.terms == ("quan", "tum", "matter")
     assert parsed.phrases == ("black holes",)
     assert parsed.excluded == ("dark",)
-    for match in (keyword_match(parsed), required_match(parsed), excluded_match(parsed)):
-        assert match is not None
-        assert not any(ord(char) < 32 or 127 <= ord(char) < 160 for char in match)
+    for wanted in (keyword_query(parsed), required_query(parsed), excluded_query(parsed)):
+        assert wanted is not None
+        text = "".join(wanted.any_of + wanted.all_of + wanted.none_of)
+        assert not any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
     with pytest.raises(QueryError, match="empty"):
         parse_query(f"{control}\x00 \x00")

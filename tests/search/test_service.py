@@ -24,7 +24,7 @@ from paperwire.records import PaperRecord
 from paperwire.search import service as service_module
 from paperwire.search.embedding import IncompatibleVectorsError, load_embedder
 from paperwire.search.indexing import embed_missing
-from paperwire.search.query import QueryError, fts_string, parse_query
+from paperwire.search.query import QueryError, parse_query
 from paperwire.search.service import SearchService
 from paperwire.settings import Settings
 from paperwire.store.base import PaperNotFound, Store
@@ -47,7 +47,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings,
     with as_file(files("paperwire.demo") / "ml-papers-119.listing.txt") as demo:
         load(store, demo, "listing")
     load(store, FIXTURES / "arxiv_snapshot_sample.jsonl")
-    assert embed_missing(store, load_embedder()) == store.count_papers()
+    assert embed_missing(store, load_embedder()) == store.papers.count()
     yield settings, store
     store.close()
 
@@ -139,7 +139,7 @@ def test_words_over_the_keyword_budget_are_left_to_meaning(
         settings.model_copy(update={"search_keyword_budget": 20}), store, embedder=service.embedder
     )
     parsed = parse_query("speculative rollouts for reinforcement learning models")
-    matches = store.count_matches([fts_string(t) for t in parsed.terms], 1000)
+    matches = store.keyword.count_matches(list(parsed.terms), 1000)
     counts = dict(zip(parsed.terms, matches, strict=True))
     kept = tight._affordable_terms(parsed, keep_rarest=False)
     assert "speculative" in kept and "learning" not in kept
@@ -158,7 +158,7 @@ def test_a_narrow_filter_finds_its_papers_beyond_the_nearest_few(
     them: the search then reads that category's papers and searches them exactly."""
     monkeypatch.setattr(service_module, "FILTER_OVERFETCH", 2)
     selection = PaperFilter(category="hep-ph")
-    in_category = service.store.filter_row_ids(selection)
+    in_category = service.store.papers.filter_row_ids(selection)
     assert 5 < len(in_category) < 50
     index = service._current_index()
     assert index is not None
@@ -174,11 +174,11 @@ def test_words_over_the_budget_still_find_papers_that_have_no_vectors_yet(
         database_url=f"sqlite:///{tmp_path}/p.db", data_dir=tmp_path, search_keyword_budget=5
     )
     store = open_store(settings.database_url)
-    store.upsert(
+    store.papers.upsert(
         [PaperRecord(source="t", source_id="u", title="Tidal flats", abstract="Mud and birds.")]
     )
     assert embed_missing(store, service.embedder) == 1
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(source="t", source_id=str(n), title=f"Transformer study {n}")
             for n in range(30)

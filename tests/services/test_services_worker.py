@@ -159,7 +159,7 @@ def test_worker_once_and_the_one_shot_commands_leave_the_same_store(tmp_path: Pa
             assert "digests: 0 planned" in _cli(env, "digest", "run").stderr
         shown = _cli(env, "trending", "show", "--window", "week", "--json").stdout
         store = open_store(env["PAPERWIRE_DATABASE_URL"])
-        results[name] = (store.count_without_vectors(), [e["id"] for e in json.loads(shown)])
+        results[name] = (store.vectors.count_missing(), [e["id"] for e in json.loads(shown)])
         store.close()
     assert results["worker"] == results["commands"]
     assert results["worker"][0] == 0 and results["worker"][1], "embedded, and ranked"

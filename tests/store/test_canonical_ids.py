@@ -12,7 +12,7 @@ from paperwire.store.base import Store
 from paperwire.store.migrate import upgrade
 from paperwire.store.open import open_store
 from paperwire.store.schema import papers
-from paperwire.store.sqlite_rows import prepare
+from paperwire.store.sqlite.rows import prepare
 
 ODD_PAPER_ID = "../account/digest/unsubscribe?x="
 
@@ -34,30 +34,30 @@ ODD_PAPER_ID = "../account/digest/unsubscribe?x="
 def test_the_store_refuses_a_non_canonical_id(store: Store, field: str, value: str) -> None:
     record = PaperRecord(source="paperwire", source_id="s1", title="Odd", **{field: value})
     with pytest.raises(ValueError, match=field):
-        store.upsert([record])
+        store.papers.upsert([record])
     with pytest.raises(ValueError, match=field):
         prepare(record)  # the fast ingest path's reader process
-    assert store.count_papers() == 0
+    assert store.papers.count() == 0
 
 
 def test_the_store_keeps_canonical_ids(store: Store) -> None:
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(source="paperwire", title="A", paper_id="abcdefghij"),
             PaperRecord(source="arxiv", title="B", arxiv_id="math.GT/0309136"),
             PaperRecord(source="arxiv", title="C", arxiv_id="2401.01234"),
         ]
     )
-    assert store.get_paper("abcdefghij").title == "A"
-    assert store.get_paper("math.GT/0309136v2").title == "B"
-    assert store.get_paper("2401.01234").title == "C"
+    assert store.papers.get("abcdefghij").title == "A"
+    assert store.papers.get("math.GT/0309136v2").title == "B"
+    assert store.papers.get("2401.01234").title == "C"
 
 
 def _insert_as_before(store: Store, record: PaperRecord, **stored: str | None) -> int:
     """Store ``record`` and then give it the ids main stored as given: how a store made
     before ids were checked looks."""
-    store.upsert([record])
-    row_id = store.get_paper(record.source_id or record.arxiv_id or "").row_id
+    store.papers.upsert([record])
+    row_id = store.papers.get(record.source_id or record.arxiv_id or "").row_id
     with store.writing() as conn:
         conn.execute(sa.update(papers).where(papers.c.id == row_id).values(**stored))
     return row_id
@@ -74,8 +74,8 @@ def _ids(store: Store, row_id: int) -> tuple[str, str | None]:
 def test_migration_0007_gives_stored_papers_canonical_ids(database_url: str) -> None:
     store = open_store(database_url)
     kept = PaperRecord(source="arxiv", source_id="2401.00001", arxiv_id="2401.00001", title="K")
-    store.upsert([kept])
-    kept_id = store.get_paper("2401.00001").paper_id
+    store.papers.upsert([kept])
+    kept_id = store.papers.get("2401.00001").paper_id
     odd = _insert_as_before(
         store,
         PaperRecord(source="paperwire", source_id="odd-1", title="Odd"),
@@ -116,12 +116,12 @@ def test_migration_0007_gives_stored_papers_canonical_ids(database_url: str) -> 
     new_id, arxiv_id = _ids(store, odd)
     assert is_paper_id(new_id) and arxiv_id is None
     assert new_id == make_paper_id("paperwire:odd-1"), "derived as a clean store would"
-    assert store.get_paper(new_id).title == "Odd"
+    assert store.papers.get(new_id).title == "Odd"
     # A canonical arXiv id hidden in a malformed one is kept, and names the paper.
     assert _ids(store, odd_arxiv) == (make_paper_id("arxiv:2402.00002"), "2402.00002")
     # Well-formed paperwire ids, and so their old URLs, do not change.
     assert _ids(store, versioned) == (versioned_id, "2403.00003")
-    assert store.get_paper("2401.00001").paper_id == kept_id
+    assert store.papers.get("2401.00001").paper_id == kept_id
     # An arXiv id another paper holds, or none at all, is dropped.
     assert _ids(store, taken)[1] is None
     assert _ids(store, junk)[1] is None

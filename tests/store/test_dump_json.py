@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from paperwire.store.sqlite_rows import dump_json
+from paperwire.store.json_text import dump_json
 
 
 def test_names_are_written_as_utf8_not_escapes() -> None:

@@ -19,7 +19,7 @@ from paperwire.store.migrate import (
     upgrade,
 )
 from paperwire.store.schema import SQLITE_FTS_OBJECTS, metadata
-from paperwire.store.sqlite import create_sqlite_engine
+from paperwire.store.sqlite.engine import create_sqlite_engine
 
 
 def _ignore_fts(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
@@ -51,7 +51,7 @@ def test_processes_starting_at_once_migrate_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/race.db"
     script = (
         "import sys; from paperwire.store.open import open_store; "
-        "s = open_store(sys.argv[1]); print(s.count_papers())"
+        "s = open_store(sys.argv[1]); print(s.papers.count())"
     )
     processes = [
         subprocess.Popen(

@@ -14,7 +14,7 @@ from paperwire.store.base import Store
 from paperwire.store.merge import identity_keys
 from paperwire.store.models import UpsertResult
 from paperwire.store.open import open_store
-from paperwire.store.sqlite_rows import as_record, prepare
+from paperwire.store.sqlite.rows import as_record, prepare
 
 FROZEN = datetime(2026, 11, 30, 12, 0, 0, 123456)
 PAPER_TABLES = ("papers", "paper_categories", "paper_versions", "paper_sources", "paper_metrics")
@@ -90,7 +90,7 @@ def _fill(
 ) -> tuple[Store, list[UpsertResult]]:
     store = open_store(url)
     results = [
-        store.upsert([prepare(record) for record in batch] if prepared else batch)
+        store.papers.upsert([prepare(record) for record in batch] if prepared else batch)
         for batch in batches
     ]
     return store, results
@@ -107,7 +107,7 @@ def _assert_same_on_both_paths(tmp_path: Path, batches: list[list[PaperRecord]])
 def test_prepared_rows_store_what_records_store(
     tmp_path: Path, fixtures: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int
 ) -> None:
-    monkeypatch.setattr("paperwire.store.sql.utcnow", lambda: FROZEN)
+    monkeypatch.setattr("paperwire.store.sql.papers.utcnow", lambda: FROZEN)
     records = _records(fixtures)
     # Shuffled and ingested twice, so records meet stored papers and each other in batches.
     shuffled = records[:]
@@ -116,7 +116,7 @@ def test_prepared_rows_store_what_records_store(
     batches = [stream[i : i + batch_size] for i in range(0, len(stream), batch_size)]
     _assert_same_on_both_paths(tmp_path, batches)
     store = open_store(f"sqlite:///{tmp_path}/fast.db")
-    assert store.count_papers() > 250
+    assert store.papers.count() > 250
     assert _contents(store)["matches"]
 
 
@@ -172,7 +172,7 @@ SCENARIOS = {
 def test_edge_cases_store_the_same_on_both_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    monkeypatch.setattr("paperwire.store.sql.utcnow", lambda: FROZEN)
+    monkeypatch.setattr("paperwire.store.sql.papers.utcnow", lambda: FROZEN)
     _assert_same_on_both_paths(tmp_path, SCENARIOS[name])
 
 
@@ -181,9 +181,9 @@ def test_a_new_paper_matched_later_in_its_batch_takes_both_records(store: Store)
     second = PaperRecord(
         source="hf-daily", title="First", arxiv_id="2611.00003", metrics=[Metric("upvotes", 5)]
     )
-    result = store.upsert([prepare(first), prepare(second)])
+    result = store.papers.upsert([prepare(first), prepare(second)])
     assert (result.inserted, result.updated) == (1, 1)
-    paper = store.get_paper("2611.00003")
+    paper = store.papers.get("2611.00003")
     assert paper.categories == ["cs.LG"]
     assert paper.metrics == {("hf-daily", "upvotes"): 5}
 

@@ -14,7 +14,8 @@ from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.base import PaperNotFound, Store
 from paperwire.store.models import PaperFilter
 from paperwire.store.open import open_store
-from paperwire.store.sqlite import PAGE_SIZE, restore_sqlite
+from paperwire.store.sqlite.backup import restore_sqlite
+from paperwire.store.sqlite.engine import PAGE_SIZE
 
 
 def ingest(store: Store, path: Path, fmt: str = "auto"):  # type: ignore[no-untyped-def]
@@ -31,10 +32,10 @@ def fts_count(store: Store, query: str) -> int:
 def test_ingesting_twice_changes_nothing(store: Store, fixtures: Path) -> None:
     first = ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
     assert first.inserted == 44 and first.skipped == 0
-    before = [(p.paper_id, p.last_updated) for p in store.iter_papers()]
+    before = [(p.paper_id, p.last_updated) for p in store.papers.iterate()]
     second = ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
     assert (second.inserted, second.updated, second.unchanged) == (0, 0, 44)
-    assert [(p.paper_id, p.last_updated) for p in store.iter_papers()] == before
+    assert [(p.paper_id, p.last_updated) for p in store.papers.iterate()] == before
 
 
 def test_same_arxiv_paper_from_three_sources_is_one_paper(store: Store, fixtures: Path) -> None:
@@ -44,10 +45,10 @@ def test_same_arxiv_paper_from_three_sources_is_one_paper(store: Store, fixtures
     atom_ids = {
         r.arxiv_id for r in read_records(str(fixtures / "atom" / "2026_q_testing_s0_m10.xml"))
     }
-    assert store.count_papers() == len(hf_ids | atom_ids)
+    assert store.papers.count() == len(hf_ids | atom_ids)
     shared = sorted(hf_ids & atom_ids)
     assert shared, "the HF fixture reuses papers of the Atom sample"
-    paper = store.get_paper(shared[0])
+    paper = store.papers.get(shared[0])
     assert {source for source, _ in paper.sources} == {"arxiv", "hf-daily"}
 
 
@@ -61,24 +62,24 @@ def test_metrics_are_snapshots_not_sums(store: Store) -> None:
             metrics=[Metric("upvotes", upvotes)],
         )
 
-    store.upsert([hf(10)])
-    store.upsert([hf(10)])
-    assert store.get_paper("2401.00001").metric("upvotes") == 10
-    store.upsert([hf(25)])
-    assert store.get_paper("2401.00001").metric("upvotes") == 25
+    store.papers.upsert([hf(10)])
+    store.papers.upsert([hf(10)])
+    assert store.papers.get("2401.00001").metric("upvotes") == 10
+    store.papers.upsert([hf(25)])
+    assert store.papers.get("2401.00001").metric("upvotes") == 25
 
 
 def test_documents_sharing_a_title_stay_distinct(store: Store) -> None:
     records = [PaperRecord(source="beir", source_id=str(n), title="Summary") for n in range(3)]
     records += [PaperRecord(source="beir", source_id="9", title="Corresponding author")] * 2
-    result = store.upsert(records)
+    result = store.papers.upsert(records)
     assert (result.inserted, result.unchanged) == (4, 1)
-    assert store.count_papers() == 4
+    assert store.papers.count() == 4
 
 
 def test_new_version_updates_and_keeps_history(store: Store) -> None:
     v1 = datetime(2024, 1, 2, tzinfo=UTC)
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(
                 source="arxiv",
@@ -90,7 +91,7 @@ def test_new_version_updates_and_keeps_history(store: Store) -> None:
             )
         ]
     )
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(
                 source="arxiv",
@@ -101,7 +102,7 @@ def test_new_version_updates_and_keeps_history(store: Store) -> None:
             )
         ]
     )
-    paper = store.get_paper("2401.00002v1")
+    paper = store.papers.get("2401.00002v1")
     assert paper.title == "Second title"
     assert [v.number for v in paper.versions] == [1, 2]
     assert fts_count(store, "second") == 1 and fts_count(store, "first") == 0
@@ -110,49 +111,51 @@ def test_new_version_updates_and_keeps_history(store: Store) -> None:
 def test_lookup_by_paper_id_arxiv_id_old_style_and_source_id(store: Store, fixtures: Path) -> None:
     ingest(store, fixtures / "atom" / "2026_id_astro-ph_0601001.xml")
     ingest(store, fixtures / "beir_scifact_corpus_head20.jsonl")
-    old_style = store.get_paper("astro-ph/0601001")
+    old_style = store.papers.get("astro-ph/0601001")
     assert old_style.arxiv_id == "astro-ph/0601001"
-    assert store.get_paper(old_style.paper_id).arxiv_id == "astro-ph/0601001"
-    assert store.get_paper("arXiv:astro-ph/0601001v1").paper_id == old_style.paper_id
-    assert store.get_paper("4983").source_id == "4983"
+    assert store.papers.get(old_style.paper_id).arxiv_id == "astro-ph/0601001"
+    assert store.papers.get("arXiv:astro-ph/0601001v1").paper_id == old_style.paper_id
+    assert store.papers.get("4983").source_id == "4983"
     with pytest.raises(PaperNotFound, match="no paper with id"):
-        store.get_paper("9999.99999")
+        store.papers.get("9999.99999")
 
 
 def test_list_filters_and_order(store: Store, fixtures: Path) -> None:
     ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
     ingest(store, fixtures / "listing_head20.txt")
-    newest = store.list_papers(limit=200)
+    newest = store.papers.newest(limit=200)
     dates = [p.published or p.first_seen for p in newest]
     assert dates == sorted(dates, reverse=True)
-    in_math = store.list_papers(PaperFilter(category="math.CO"), limit=200)
+    in_math = store.papers.newest(PaperFilter(category="math.CO"), limit=200)
     assert in_math and all("math.CO" in p.categories for p in in_math)
-    day = store.list_papers(PaperFilter(since=date(2007, 4, 1), until=date(2007, 4, 1)), limit=200)
+    day = store.papers.newest(
+        PaperFilter(since=date(2007, 4, 1), until=date(2007, 4, 1)), limit=200
+    )
     assert day and all(p.published.date() == date(2007, 4, 1) for p in day)
-    by_author = store.list_papers(PaperFilter(author="balázs"), limit=200)
+    by_author = store.papers.newest(PaperFilter(author="balázs"), limit=200)
     assert by_author and all(any("Balázs" in a for a in p.authors) for p in by_author)
 
 
 def test_filter_row_ids_within_a_set(store: Store, fixtures: Path) -> None:
     ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
-    everyone = [p.row_id for p in store.list_papers(limit=200)]
+    everyone = [p.row_id for p in store.papers.newest(limit=200)]
     half = everyone[::2]
     for selection in (
         PaperFilter(category="math.CO"),  # answered from the category index alone
         PaperFilter(category="math.CO", since=date(2007, 4, 2)),
         PaperFilter(since=date(2007, 4, 2)),
     ):
-        selected = set(store.filter_row_ids(selection))
+        selected = set(store.papers.filter_row_ids(selection))
         assert selected and selected != set(everyone)
-        assert set(store.filter_row_ids(selection, within=half)) == selected & set(half)
-        assert store.filter_row_ids(selection, within=[]) == []
-    assert sorted(store.filter_row_ids(PaperFilter(), within=half)) == sorted(half)
+        assert set(store.papers.filter_row_ids(selection, within=half)) == selected & set(half)
+        assert store.papers.filter_row_ids(selection, within=[]) == []
+    assert sorted(store.papers.filter_row_ids(PaperFilter(), within=half)) == sorted(half)
 
 
 def test_stats_counts(store: Store, fixtures: Path) -> None:
     ingest(store, fixtures / "arxiv_snapshot_sample.jsonl")
     ingest(store, fixtures / "beir_scifact_corpus_head20.jsonl")
-    stats = store.stats()
+    stats = store.papers.stats()
     assert stats["papers"] == 64
     assert stats["by_source"] == {"arxiv": 44, "beir": 20}
     assert sum(stats["by_month"].values()) == 64  # type: ignore[union-attr]
@@ -167,12 +170,12 @@ def test_backup_is_a_consistent_copy_and_restores(
     with pytest.raises(FileExistsError):
         store.backup(copy)
     ingest(store, fixtures / "beir_scifact_corpus_head20.jsonl")
-    assert store.count_papers() == 64
+    assert store.papers.count() == 64
     with sqlite3.connect(copy) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 44
     restore_sqlite(copy, store.url)
-    assert store.count_papers() == 44
+    assert store.papers.count() == 44
     assert fts_count(store, "quantum") > 0
 
 
@@ -196,7 +199,7 @@ def test_restore_works_across_page_sizes(
     current.close()
     restore_sqlite(tmp_path / "backup.db", current.url)
     restored = open_store(current.url)
-    assert restored.count_papers() == 44
+    assert restored.papers.count() == 44
     assert fts_count(restored, "quantum") > 0
     with restored.engine.connect() as conn:  # type: ignore[attr-defined]
         assert conn.exec_driver_sql("PRAGMA page_size").scalar_one() == backup_pages
@@ -237,7 +240,7 @@ def test_a_new_store_has_large_pages_and_an_old_one_keeps_its_own(
     with old.engine.connect() as conn:  # type: ignore[attr-defined]
         assert conn.exec_driver_sql("PRAGMA page_size").scalar_one() == 4096
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
-    assert old.count_papers() == 44
+    assert old.papers.count() == 44
 
 
 def test_reopening_an_existing_store_keeps_its_papers(database_url: str, fixtures: Path) -> None:
@@ -245,5 +248,5 @@ def test_reopening_an_existing_store_keeps_its_papers(database_url: str, fixture
     ingest(first, fixtures / "listing_head20.txt")
     first.close()
     again = open_store(database_url)
-    assert again.count_papers() == 20
+    assert again.papers.count() == 20
     again.close()

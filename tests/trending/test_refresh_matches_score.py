@@ -40,7 +40,7 @@ def published(rng: random.Random, now: datetime) -> datetime | None:
 
 
 def fill(store: Store, rng: random.Random, paper_count: int, now: datetime) -> None:
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(
                 source="arxiv",

@@ -29,7 +29,7 @@ def paperwire(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 def test_refresh_then_show(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/cli.db"
     store = open_store(url)
-    store.upsert([PaperRecord(source="arxiv", title="Attention", arxiv_id="2502.00001")])
+    store.papers.upsert([PaperRecord(source="arxiv", title="Attention", arxiv_id="2502.00001")])
     now = datetime.now(UTC)
     user = redeem_login_token(store, request_login(store, "a@example.org", now=now).token, now=now)
     set_mark(store, user.id, "2502.00001", "upvote", True, now=now)

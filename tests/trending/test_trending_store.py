@@ -45,7 +45,7 @@ def view(
 @pytest.fixture
 def papers(store: Store) -> list[str]:
     """Five arXiv papers published 1..5 days before NOW; returns their paperwire ids."""
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(
                 source="arxiv",
@@ -56,7 +56,7 @@ def papers(store: Store) -> list[str]:
             for i in range(1, 6)
         ]
     )
-    return [store.get_paper(f"2502.0000{i}").paper_id for i in range(1, 6)]
+    return [store.papers.get(f"2502.0000{i}").paper_id for i in range(1, 6)]
 
 
 def sign_in(store: Store, email: str) -> User:
@@ -115,7 +115,7 @@ def test_saved_papers_newest_save_first(store: Store, papers: list[str]) -> None
 
 
 def test_imported_upvotes_add_to_local_ones(store: Store, papers: list[str]) -> None:
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(
                 source="hf-daily",
@@ -192,7 +192,7 @@ def test_stale_scores_are_not_shown(store: Store, papers: list[str]) -> None:
 
 
 def test_imported_totals_trend_by_the_paper_age(store: Store) -> None:
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(
                 source="hf-daily",

@@ -22,13 +22,13 @@ OFFICE = "203.0.113.0/24"
 
 @pytest.fixture
 def paper_ids(store: Store) -> list[str]:
-    store.upsert(
+    store.papers.upsert(
         [
             PaperRecord(source="arxiv", title=f"Paper {i}", arxiv_id=f"2502.0000{i}", published=NOW)
             for i in (1, 2)
         ]
     )
-    return [store.get_paper(f"2502.0000{i}").paper_id for i in (1, 2)]
+    return [store.papers.get(f"2502.0000{i}").paper_id for i in (1, 2)]
 
 
 def anonymous(store: Store, paper_id: str, visitor: str, network: str, now: datetime) -> bool:

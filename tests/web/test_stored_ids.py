@@ -41,8 +41,8 @@ def store_odd_paper(folder: Path, *, before_migration: bool) -> None:
     record = PaperRecord(
         source="paperwire", source_id=SOURCE_ID, title="Zebra odd", abstract="Stripes."
     )
-    store.upsert([record])
-    row_id = store.get_paper(SOURCE_ID).row_id
+    store.papers.upsert([record])
+    row_id = store.papers.get(SOURCE_ID).row_id
     with store.writing() as conn:
         conn.execute(sa.update(papers).where(papers.c.id == row_id).values(paper_id=ODD_ID))
         if before_migration:

@@ -86,7 +86,7 @@ def client_over(folder: Path, records: list[PaperRecord]) -> Iterator[TestClient
         search_rate_per_minute=10_000,
     )
     store = open_store(settings.database_url)
-    store.upsert(records)
+    store.papers.upsert(records)
     now = utcnow()
     for record in records:  # every paper trends (views by a few visitors)
         for visitor in ("visitor-one", "visitor-two", "visitor-three"):

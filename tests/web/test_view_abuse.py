@@ -61,7 +61,7 @@ def upvote_top_ten(store: Store) -> list[str]:
         )
         for n in range(2)
     ]
-    chosen = [paper.paper_id for paper in store.list_papers(limit=10)]
+    chosen = [paper.paper_id for paper in store.papers.newest(limit=10)]
     for rank, paper_id in enumerate(chosen):
         for user in users:
             moment = now - timedelta(hours=2 * rank + 1)
@@ -90,7 +90,7 @@ def test_a_thousand_bought_views_leave_every_top_ten_unchanged(proxied: TestClie
     top_ten = upvote_top_ten(store)
     before = tops(store)
     assert all(sorted(ids) == sorted(top_ten) for ids in before.values())
-    target = store.list_papers(limit=11)[-1].paper_id
+    target = store.papers.newest(limit=11)[-1].paper_id
     send = view_sender(proxied, target)
 
     from_one_ipv4 = [send("203.0.113.7") for _ in range(500)]

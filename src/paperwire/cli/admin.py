@@ -15,7 +15,7 @@ def init() -> None:
     store = state.store()
     revision = ", ".join(sorted(store.schema_revisions()))
     state.console.print(
-        f"store ready at {store.url} (schema {revision}, {store.count_papers()} papers)"
+        f"store ready at {store.url} (schema {revision}, {store.papers.count()} papers)"
     )
 
 
@@ -45,4 +45,4 @@ def restore(
         store.restore(source)
     except (FileNotFoundError, ValueError) as error:
         raise state.fail(str(error)) from error
-    state.console.print(f"restored {source}; {store.count_papers()} papers in the store")
+    state.console.print(f"restored {source}; {store.papers.count()} papers in the store")

@@ -31,7 +31,7 @@ def export(
     author: AuthorOption = None,
 ) -> None:
     """Write papers as paperwire JSON lines, which `paperwire ingest` reads back losslessly."""
-    papers = state.store().iter_papers(paper_filter(since, until, category, author))
+    papers = state.store().papers.iterate(paper_filter(since, until, category, author))
     if str(destination) == "-":
         count = _write_export(papers, sys.stdout)
     else:

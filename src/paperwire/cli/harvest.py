@@ -183,7 +183,7 @@ def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
     """Each harvested source: last success, harvested-until date, unfinished run, last error."""
     now = datetime.now(UTC)
     rows = []
-    for checkpoint in state.store().list_harvest_checkpoints():
+    for checkpoint in state.store().harvest_state.list_checkpoints():
         rows.append(
             {
                 "source": checkpoint.source,

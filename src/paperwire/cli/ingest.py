@@ -81,7 +81,7 @@ def _ingest_files(
                         str(path),
                         fmt,
                         batch_size=batch_size,
-                        prepare=store.row_preparer(),
+                        prepare=store.papers.row_preparer(),
                         reader=first_reader if number == 0 else None,
                     ),
                     report=report,
@@ -153,7 +153,7 @@ def demo() -> None:
     with as_file(files("paperwire.demo") / DEMO_LISTING) as path:
         report, _ = _ingest_files(store, [path], "listing", quiet=True)
     state.console.print(
-        f"demo corpus: {report.summary()}; {store.count_papers()} papers in the store"
+        f"demo corpus: {report.summary()}; {store.papers.count()} papers in the store"
     )
     if state.settings().embed_on_ingest:
         embed_new_papers(quiet=True)

@@ -55,7 +55,7 @@ def list_papers(
 ) -> None:
     """List papers, newest first (papers without a date by when they were first seen)."""
     selection = paper_filter(since, until, category, author)
-    found = state.store().list_papers(selection, limit=limit, offset=offset)
+    found = state.store().papers.newest(selection, limit=limit, offset=offset)
     if as_json:
         state.output.print(to_json([paper_summary(p) for p in found]))
     elif not found:
@@ -73,7 +73,7 @@ def show_paper(
 ) -> None:
     """Show everything stored about one paper."""
     try:
-        paper = state.store().get_paper(paper_id)
+        paper = state.store().papers.get(paper_id)
     except PaperNotFound as error:
         raise state.fail(str(error)) from error
     if as_json:
@@ -103,7 +103,7 @@ def show_paper(
 
 def stats(as_json: JsonOption = False) -> None:
     """Counts of papers by source, primary category and month."""
-    figures = state.store().stats()
+    figures = state.store().papers.stats()
     if as_json:
         state.output.print(to_json(figures))
         return

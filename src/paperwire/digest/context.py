@@ -37,7 +37,7 @@ class DigestContext:
         self.settings = settings
         self.now = naive_utc(now)
         self.per_section = settings.digest_papers_per_section
-        space = store.vector_space()
+        space = store.vectors.space()
         self.model = space.model if space else None
         self.trending = [
             entry.paper.row_id
@@ -111,14 +111,14 @@ class DigestContext:
         """Hydrated papers, fetched once per run."""
         missing = [row_id for row_id in row_ids if row_id not in self._papers]
         if missing:
-            self._papers.update(self.store.get_papers(missing))
+            self._papers.update(self.store.papers.get_many(missing))
         return {row_id: self._papers[row_id] for row_id in row_ids if row_id in self._papers}
 
     # Loading -----------------------------------------------------------------------------
 
     def _load_candidates(self, dimension: int) -> tuple[Candidates, dict[str, list[int]]]:
         arrivals = self.store.digest_sources.arrivals(self.now - MAX_LOOKBACK)
-        stored = self.store.vectors_of([paper.row_id for paper in arrivals]) if dimension else {}
+        stored = self.store.vectors.of([paper.row_id for paper in arrivals]) if dimension else {}
         vectors = np.zeros((len(arrivals), dimension), dtype=np.float32)
         has_vector = np.zeros(len(arrivals), dtype=bool)
         by_category: dict[str, list[int]] = {}

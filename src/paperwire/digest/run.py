@@ -201,6 +201,6 @@ def archived(
         if row.local_date == day:
             content = DigestContent(tuple(Section.from_json(s) for s in row.sections or []))
             links = DigestLinks.make(settings, signer, subscriber_id, day)
-            papers = store.get_papers(content.paper_ids)
+            papers = store.papers.get_many(content.paper_ids)
             return render_digest(day, content, papers, links)[1]
     return None

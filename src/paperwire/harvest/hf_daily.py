@@ -43,7 +43,7 @@ def harvest_hf_daily(
     """
     report = HarvestReport(SOURCE)
     started = time.perf_counter()
-    checkpoint = store.get_harvest_checkpoint(SOURCE) or HarvestCheckpoint(SOURCE)
+    checkpoint = store.harvest_state.get_checkpoint(SOURCE) or HarvestCheckpoint(SOURCE)
     for day in days:
         response = client.get(base_url, {"date": day.isoformat()})
         text = response.body.decode("utf-8", "replace")
@@ -54,7 +54,7 @@ def harvest_hf_daily(
         checkpoint = after_page(
             checkpoint, next_token=None, server_date=latest, records=records, now=response.date
         )
-        store.save_harvest_checkpoint(checkpoint)
+        store.harvest_state.save_checkpoint(checkpoint)
         report.pages += 1
         report.records += records
         report.step = day.isoformat()

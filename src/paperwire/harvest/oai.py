@@ -69,7 +69,7 @@ def harvest_oai(
 ) -> HarvestReport:
     """Harvest a set to the end of its list; HarvestError (checkpoint kept) on failure."""
     source = oai_source(set_spec)
-    checkpoint = store.get_harvest_checkpoint(source)
+    checkpoint = store.harvest_state.get_checkpoint(source)
     start = oai_start(checkpoint, from_date)
     checkpoint = begin_run(checkpoint, source, start)
     report = HarvestReport(source, resumed=start.resuming)
@@ -106,7 +106,7 @@ def harvest_oai(
                 records=len(page.records),
                 now=response.date,
             )
-            store.save_harvest_checkpoint(checkpoint)
+            store.harvest_state.save_checkpoint(checkpoint)
             report.pages += 1
             report.records += len(page.records)
             report.total = page.complete_list_size
@@ -118,5 +118,5 @@ def harvest_oai(
                 return report
             start = OaiStart(page.resumption_token, checkpoint.run_from, resuming=True)
     except HarvestError as error:
-        store.save_harvest_checkpoint(failed(checkpoint, str(error)))
+        store.harvest_state.save_checkpoint(failed(checkpoint, str(error)))
         raise

@@ -89,7 +89,9 @@ class Pacer:
         dead: str | None = None
         while True:
             now = self.clock()
-            grant = self.store.reserve_request_slot(key, self.holder, now, self.lease, dead)
+            grant = self.store.harvest_state.reserve_request_slot(
+                key, self.holder, now, self.lease, dead
+            )
             if not grant.granted and grant.holder and holder_is_dead(grant.holder):
                 dead = grant.holder
                 continue
@@ -103,4 +105,4 @@ class Pacer:
     def release(self, key: str, delay: float) -> None:
         """The response is in: the next request to ``key`` may start ``delay`` from now."""
         free_at = self.clock() + timedelta(seconds=delay)
-        self.store.release_request_slot(key, self.holder, free_at)
+        self.store.harvest_state.release_request_slot(key, self.holder, free_at)

@@ -62,7 +62,7 @@ def harvest_follow(
     """One incremental harvest of a followed source."""
     batch = settings.ingest_batch_size
     if follow.kind == HF_DAILY:
-        checkpoint = store.get_harvest_checkpoint(HF_DAILY)
+        checkpoint = store.harvest_state.get_checkpoint(HF_DAILY)
         days = days_to_harvest(checkpoint.harvested_until if checkpoint else None, now.date())
         return harvest_hf_daily(
             client, store, settings.hf_api_url, days, batch_size=batch, on_page=on_page
@@ -94,7 +94,7 @@ def run_due_harvests(
     results: list[DueResult] = []
     with client_from_settings(store, settings, clock=clock, sleep=sleep) as client:
         for follow in parse_follow(settings.follow):
-            checkpoint = store.get_harvest_checkpoint(follow.source)
+            checkpoint = store.harvest_state.get_checkpoint(follow.source)
             last = checkpoint.last_success if checkpoint else None
             if not is_due(last, now):
                 results.append(DueResult(follow.source, next_due=next_due(last, now)))

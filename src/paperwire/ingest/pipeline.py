@@ -116,7 +116,7 @@ def ingest_batches(
                 if on_error:
                     on_error(error)
             if batch.records:
-                result = store.upsert(batch.records)
+                result = store.papers.upsert(batch.records)
                 report.add(result)
                 if on_batch:
                     on_batch(batch.records, result)

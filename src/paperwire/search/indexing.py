@@ -25,16 +25,16 @@ def embed_missing(
 
     Raises IncompatibleVectorsError when the store holds another model's vectors.
     """
-    space = store.vector_space()
+    space = store.vectors.space()
     if space is not None:
         check_compatible(space.model, space.dimension, embedder.model_name, embedder.dimension)
     done = 0
     after = 0
-    while rows := store.papers_without_vectors(after=after, limit=batch_size):
+    while rows := store.vectors.missing(after=after, limit=batch_size):
         vectors = embedder.encode_documents(
             [document_text(title, abstract) for _, title, abstract in rows]
         )
-        store.save_vectors(
+        store.vectors.save(
             embedder.model_name,
             embedder.dimension,
             [
@@ -57,5 +57,5 @@ def rebuild(
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
     """Discard every stored vector (any model) and embed all papers again with ``embedder``."""
-    store.reset_vectors(embedder.model_name, embedder.dimension)
+    store.vectors.reset(embedder.model_name, embedder.dimension)
     return embed_missing(store, embedder, batch_size=batch_size, on_batch=on_batch)

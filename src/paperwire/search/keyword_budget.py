@@ -1,7 +1,8 @@
 """Which query words the keyword index can afford to rank by.
 
-FTS5 ranks every paper that matches an ``OR`` of words: bm25 costs about 2 µs per
-matching paper (it reads each paper's length from a table), whatever ``LIMIT`` says.
+The keyword index ranks every paper that matches any of the words: on SQLite, bm25
+costs about 2 µs per matching paper (it reads each paper's length from a table),
+whatever ``LIMIT`` says.
 A word found in a large share of the papers ("model", "cell" in biomedicine) therefore
 costs most of a query's time and adds almost nothing to its ranking (bm25 gives it a
 tiny idf). So a search ranks by words that match at most a budget of papers in all:

@@ -2,9 +2,11 @@
 
 Researchers type free words, ``"quoted phrases"``, ``-word`` or ``-"a phrase"`` to
 exclude, and ``author:Name`` / ``category:cs.LG`` (``cat:``) filters. An arXiv id
-anywhere in the query names that paper. Common English words are dropped from the
-keyword side (FTS5 has no stop-word list, and an OR over words like "the" scans most
-of the index) but kept in the text that is embedded, where they carry meaning.
+anywhere in the query names that paper. The keyword side gets a
+:class:`~paperwire.store.interfaces.keyword.KeywordQuery` (words and phrases, no engine
+syntax). Common English words are dropped from it (the keyword index has no stop-word
+list, and an OR over words like "the" scans most of it) but kept in the text that is
+embedded, where they carry meaning.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from paperwire.ids import parse_arxiv_id
+from paperwire.store.interfaces.keyword import KeywordQuery
 
 MAX_QUERY_CHARS = 2000
 MAX_KEYWORD_TERMS = 32
@@ -200,8 +203,8 @@ def parse_query(raw: str) -> ParsedQuery:
         raise QueryError(
             f"the query is {len(raw):,} characters long; keep it under {MAX_QUERY_CHARS:,}"
         )
-    # Control characters (NUL and the like) mean nothing in a query and break FTS5
-    # strings ("unterminated string"): they separate words, as whitespace does.
+    # Control characters (NUL and the like) mean nothing in a query and break full-text
+    # query strings ("unterminated string"): they separate words, as whitespace does.
     text = " ".join(_CONTROL.sub(" ", raw).split())
     if not text:
         raise QueryError("the query is empty: type a few words, a quoted phrase or an arXiv id")
@@ -255,38 +258,29 @@ def parse_query(raw: str) -> ParsedQuery:
     )
 
 
-def fts_string(text: str) -> str:
-    """A word or phrase as an FTS5 string (the tokenizer splits it into a phrase)."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def keyword_match(query: ParsedQuery, terms: tuple[str, ...] | None = None) -> str | None:
-    """The FTS5 expression: any of the words, all of the phrases, none of the exclusions.
+def keyword_query(query: ParsedQuery, terms: tuple[str, ...] | None = None) -> KeywordQuery | None:
+    """What the keyword index looks for: any of the words, all of the phrases, none of
+    the exclusions.
 
     ``terms`` replaces the query's words (the ones the keyword index can afford, see
     :mod:`paperwire.search.keyword_budget`); None when nothing is left to search for.
     """
-    parts: list[str] = []
-    terms = query.terms if terms is None else terms
-    if terms:
-        parts.append("(" + " OR ".join(fts_string(t) for t in terms) + ")")
-    parts.extend(fts_string(p) for p in query.phrases)
-    if not parts:
-        return None
-    expression = " AND ".join(parts)
-    if query.excluded:
-        expression = f"({expression}) NOT (" + " OR ".join(map(fts_string, query.excluded)) + ")"
-    return expression
+    found = KeywordQuery(
+        any_of=query.terms if terms is None else terms,
+        all_of=query.phrases,
+        none_of=query.excluded,
+    )
+    return None if found.empty else found
 
 
-def required_match(query: ParsedQuery) -> str | None:
-    """What every result must contain (the phrases), as an FTS5 expression."""
-    return " AND ".join(map(fts_string, query.phrases)) or None
+def required_query(query: ParsedQuery) -> KeywordQuery | None:
+    """What every result must contain (the phrases)."""
+    return KeywordQuery(all_of=query.phrases) if query.phrases else None
 
 
-def excluded_match(query: ParsedQuery) -> str | None:
-    """What no result may contain, as an FTS5 expression matching any exclusion."""
-    return " OR ".join(map(fts_string, query.excluded)) or None
+def excluded_query(query: ParsedQuery) -> KeywordQuery | None:
+    """What no result may contain: matches a paper with any of the exclusions."""
+    return KeywordQuery(any_of=query.excluded) if query.excluded else None
 
 
 def identifier_terms(query: ParsedQuery) -> tuple[str, ...]:

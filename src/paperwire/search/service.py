@@ -1,7 +1,7 @@
 """Hybrid search as a service: one per process, holding the warm model and vector index.
 
 The web app and the CLI both call :class:`SearchService`. Keyword hits come from the
-store's full-text index, vector hits from the in-process :class:`VectorIndex`; the two
+store's keyword search, vector hits from the in-process :class:`VectorIndex`; the two
 lists are fused by a convex combination of normalised scores, names in short queries and
 arXiv ids are promoted, and phrases, exclusions and filters apply to both sides.
 
@@ -34,12 +34,11 @@ from paperwire.search.keyword_budget import affordable_terms
 from paperwire.search.query import (
     ParsedQuery,
     QueryError,
-    excluded_match,
-    fts_string,
+    excluded_query,
     identifier_terms,
-    keyword_match,
+    keyword_query,
     parse_query,
-    required_match,
+    required_query,
 )
 from paperwire.search.ranking import matched_terms, title_names
 from paperwire.search.snapshot import load_snapshot, save_snapshot, snapshot_root
@@ -53,7 +52,7 @@ log = logging.getLogger(__name__)
 MAX_LIMIT = 1000
 MIN_CANDIDATES = 100
 # A filtered vector search first looks for that many times the candidates it needs
-# (at most MAX_FILTER_LOOK: far below SQLite's 32,766 parameters, and quick for HNSW).
+# (at most MAX_FILTER_LOOK: far below a statement's parameter limit, and quick for HNSW).
 FILTER_OVERFETCH = 10
 MAX_FILTER_LOOK = 10_000
 # Save a snapshot after catching up on this many vectors, so a restart starts warm.
@@ -152,7 +151,7 @@ class SearchService:
             keyword = self._keyword_hits(parsed, selection, candidates, keep_rarest=True)
             vector: list[tuple[int, float]] = []
         else:
-            # The keyword side waits on SQLite, the vector side on the model and usearch,
+            # The keyword side waits on the store, the vector side on the model and usearch,
             # all outside the GIL: side by side they take the time of the slower one.
             keyword_side = self._keyword_pool.submit(
                 self._keyword_hits, parsed, selection, candidates, keep_rarest=False
@@ -168,7 +167,7 @@ class SearchService:
         )
         fused = self._promote_named(parsed, selection, fused, depth)
         page = fused[offset:depth]
-        found = self.store.get_papers([item for item, _ in page])
+        found = self.store.papers.get_many([item for item, _ in page])
         keyword_rank = {item: rank for rank, (item, _) in enumerate(keyword, start=1)}
         vector_rank = {item: rank for rank, (item, _) in enumerate(vector, start=1)}
         return [
@@ -187,7 +186,7 @@ class SearchService:
 
     def similar(self, paper_ref: str, limit: int = 10) -> list[SearchHit]:
         """The papers nearest in meaning to one paper (PaperNotFound if there is none)."""
-        return self.similar_to(self.store.get_paper(paper_ref), limit)
+        return self.similar_to(self.store.papers.get(paper_ref), limit)
 
     def similar_to(self, paper: Paper, limit: int = 10) -> list[SearchHit]:
         """The papers nearest in meaning to a paper already read from the store."""
@@ -202,7 +201,7 @@ class SearchService:
         with self._index_lock:
             near = index.search(vector, limit + 1)
         near = [(item, score) for item, score in near if item != paper.row_id][:limit]
-        found = self.store.get_papers([item for item, _ in near])
+        found = self.store.papers.get_many([item for item, _ in near])
         return [
             SearchHit(paper=found[item], score=round(score, 6), vector_rank=rank)
             for rank, (item, score) in enumerate(near, start=1)
@@ -228,8 +227,8 @@ class SearchService:
         self, parsed: ParsedQuery, selection: PaperFilter, limit: int, *, keep_rarest: bool
     ) -> list[tuple[int, float]]:
         terms = self._affordable_terms(parsed, keep_rarest=keep_rarest)
-        match = keyword_match(parsed, terms)
-        return self.store.keyword_search(match, selection, limit=limit) if match else []
+        wanted = keyword_query(parsed, terms)
+        return self.store.keyword.search(wanted, selection, limit=limit) if wanted else []
 
     def _affordable_terms(self, parsed: ParsedQuery, *, keep_rarest: bool) -> tuple[str, ...]:
         """The query words within the keyword budget (docs/search.md)."""
@@ -250,7 +249,7 @@ class SearchService:
             known = {t: self._counted[t] for t in terms if t in self._counted}
         unknown = [term for term in terms if term not in known]
         if unknown:
-            counted = self.store.count_matches([fts_string(t) for t in unknown], cap)
+            counted = self.store.keyword.count_matches(unknown, cap)
             fresh = dict(zip(unknown, counted, strict=True))
             with self._counted_lock:
                 self._counted.update(fresh)
@@ -282,11 +281,11 @@ class SearchService:
         reads all its papers from the store, for an exact search over those."""
         with self._index_lock:
             wide = index.search(query_vector, min(limit * FILTER_OVERFETCH, MAX_FILTER_LOOK))
-        kept = set(self.store.filter_row_ids(selection, within=[item for item, _ in wide]))
+        kept = set(self.store.papers.filter_row_ids(selection, within=[item for item, _ in wide]))
         hits = [pair for pair in wide if pair[0] in kept][:limit]
         if len(hits) == limit or len(wide) >= len(index):
             return hits  # enough, or every vector was looked at
-        within = np.asarray(self.store.filter_row_ids(selection), dtype=np.int64)
+        within = np.asarray(self.store.papers.filter_row_ids(selection), dtype=np.int64)
         with self._index_lock:
             return index.search(query_vector, limit, within=within)
 
@@ -297,17 +296,17 @@ class SearchService:
         ids = [item for item, _ in hits]
         if not ids:
             return hits
-        required = required_match(parsed)
+        required = required_query(parsed)
         if required:
             keep = {
-                item for item, _ in self.store.keyword_search(required, limit=len(ids), within=ids)
+                item for item, _ in self.store.keyword.search(required, limit=len(ids), within=ids)
             }
             hits = [pair for pair in hits if pair[0] in keep]
-        excluded = excluded_match(parsed)
+        excluded = excluded_query(parsed)
         if excluded and hits:
             drop = {
                 item
-                for item, _ in self.store.keyword_search(
+                for item, _ in self.store.keyword.search(
                     excluded, limit=len(hits), within=[item for item, _ in hits]
                 )
             }
@@ -332,7 +331,7 @@ class SearchService:
         names = identifier_terms(parsed)
         if names and fused:
             window = fused[: max(depth, MIN_CANDIDATES)]
-            papers = self.store.get_papers([item for item, _ in window])
+            papers = self.store.papers.get_many([item for item, _ in window])
             first += [
                 item
                 for item, _ in window
@@ -344,10 +343,10 @@ class SearchService:
         from paperwire.store.base import PaperNotFound
 
         try:
-            paper = self.store.get_paper(arxiv_id)
+            paper = self.store.papers.get(arxiv_id)
         except PaperNotFound:
             return None
-        if selection != PaperFilter() and not self.store.filter_row_ids(
+        if selection != PaperFilter() and not self.store.papers.filter_row_ids(
             selection, within=[paper.row_id]
         ):
             return None
@@ -358,10 +357,10 @@ class SearchService:
             parsed = parse_query(paper.title.replace('"', " "))
         except QueryError:
             return []
-        match = keyword_match(parsed, self._affordable_terms(parsed, keep_rarest=True))
-        hits = self.store.keyword_search(match, limit=limit + 1) if match else []
+        wanted = keyword_query(parsed, self._affordable_terms(parsed, keep_rarest=True))
+        hits = self.store.keyword.search(wanted, limit=limit + 1) if wanted else []
         hits = [pair for pair in hits if pair[0] != paper.row_id][:limit]
-        found = self.store.get_papers([item for item, _ in hits])
+        found = self.store.papers.get_many([item for item, _ in hits])
         return [
             SearchHit(paper=found[item], score=round(score, 6), keyword_rank=rank)
             for rank, (item, score) in enumerate(hits, start=1)
@@ -376,7 +375,7 @@ class SearchService:
             return self._index if self.vector_problem is None else None
 
     def _catch_up(self) -> None:
-        space = self.store.vector_space()
+        space = self.store.vectors.space()
         if space is None:
             self._index, self._space, self.vector_problem = None, None, None
             return
@@ -417,7 +416,7 @@ class SearchService:
 
     def _load_since(self, index: VectorIndex, generation: int) -> int:
         added = 0
-        while rows := self.store.vectors_since(generation, limit=20_000):
+        while rows := self.store.vectors.since(generation, limit=20_000):
             ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             matrix = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.float32)
             index.add(ids, matrix.reshape(len(rows), index.dimension))

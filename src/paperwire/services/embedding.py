@@ -21,7 +21,7 @@ OnProblem = Callable[[Exception], None]
 
 def papers_to_embed(app: AppServices, *, rebuild: bool = False) -> int:
     """How many papers :func:`embed_papers` would embed (known without the model)."""
-    return app.store.count_papers() if rebuild else app.store.count_without_vectors()
+    return app.store.papers.count() if rebuild else app.store.vectors.count_missing()
 
 
 def embed_papers(

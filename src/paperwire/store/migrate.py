@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from filelock import FileLock
 
-from paperwire.store.sqlite import sqlite_path
+from paperwire.store.sqlite.engine import sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from paperwire.store.base import Store
 from paperwire.store.migrate import upgrade
-from paperwire.store.sqlite import SQLiteStore, create_sqlite_engine
+from paperwire.store.sqlite.engine import create_sqlite_engine
+from paperwire.store.sqlite.store import SQLiteStore
 
 
 class UnsupportedDatabase(ValueError):

@@ -4,24 +4,25 @@ The rules (which record is which paper, which values win) are the pure functions
 :mod:`paperwire.store.merge`; this module does the lookups and writes around them,
 with a handful of statements per batch rather than per record.
 
-A batch may come with each record's rows prepared ahead (:mod:`.sqlite_rows`): a record
-that matches nothing stored and nothing else in its batch is then inserted from those
-rows as they are, and its record is never read. Anything else takes the general path.
+An engine may have records prepared ahead as the rows that store them (a
+:class:`FastInsert`, e.g. :mod:`paperwire.store.sqlite.rows`): a record that matches
+nothing stored and nothing else in its batch is then inserted from those rows as they
+are, and its record is never read. Anything else takes the general path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 
 from paperwire.ids import make_paper_id
 from paperwire.records import PaperRecord, Version
 from paperwire.store.bulk import insert_many
-from paperwire.store.clock import iso_datetime
+from paperwire.store.json_text import dump_json
 from paperwire.store.merge import (
     IdentityKeys,
     identity_keys,
@@ -39,25 +40,61 @@ from paperwire.store.schema import (
     paper_versions,
     papers,
 )
-from paperwire.store.sqlite_rows import (
-    INSERT_CATEGORY,
-    INSERT_METRIC,
-    INSERT_PAPER,
-    INSERT_VERSION,
-    NewPaperRows,
-    as_record,
-    dump_json,
-)
 
 # The values of an ``IN`` list, bound when the statement runs (cheaper than literals).
 _WANTED = sa.bindparam("wanted", expanding=True)
-# Called with the new papers' (row id, title, abstract, authors as JSON text), in the
-# same transaction: how the SQLite store keeps its keyword index up to date.
-InsertedHook = Callable[[sa.Connection, list[tuple[int, str, str, str]]], None]
+
+
+class PreparedPaper(Protocol):
+    """What the general path reads of a record prepared by an engine's fast path."""
+
+    @property
+    def keys(self) -> IdentityKeys: ...
+
+    @property
+    def paper_id(self) -> str: ...
+
+    @property
+    def title_key(self) -> str | None: ...
+
+    @property
+    def keyword_row(self) -> tuple[str, str, str]: ...
+
+
+P = TypeVar("P", bound=PreparedPaper)
+
+
+class FastInsert(Protocol[P]):
+    """An engine's fast path: records prepared ahead, inserted from their rows."""
+
+    def prepared(self, item: object) -> P | None:
+        """``item`` if it is a prepared record, else None (a plain record)."""
+        ...
+
+    def as_record(self, item: P | PaperRecord) -> PaperRecord:
+        """A record that folds in exactly as the one ``item`` was prepared from."""
+        ...
+
+    def insert(self, conn: sa.Connection, new: list[tuple[int, str, P]], now: datetime) -> None:
+        """Insert (row id, paper id, prepared rows) as new papers with their children."""
+        ...
+
+
+class UpsertEngine(Protocol):
+    """What folding a batch needs from the engine, inside its write transaction."""
+
+    def allocate_paper_ids(self, conn: sa.Connection, count: int) -> range:
+        """``count`` new, unused row ids for papers, ascending."""
+        ...
+
+    def index_new_papers(self, conn: sa.Connection, rows: list[tuple[int, str, str, str]]) -> None:
+        """Add new papers (row id, title, abstract, authors as JSON text) to the keyword
+        index, if the engine's index needs it (SQLite's FTS5 does)."""
+        ...
 
 
 @dataclass(slots=True, eq=False)
-class _Slot:
+class _Slot(Generic[P]):
     """One paper touched by the batch: stored already (row_id set) or new."""
 
     values: dict[str, Any]
@@ -72,49 +109,58 @@ class _Slot:
     source_rows: set[tuple[str, str]] = field(default_factory=set)
     metric_rows: dict[tuple[str, str], int] = field(default_factory=dict)
     # A new paper to insert from prepared rows.
-    prepared: NewPaperRows | None = None
+    prepared: P | None = None
 
     @property
     def latest_version(self) -> int | None:
         return max(self.versions, default=None)
 
 
-class BatchUpsert:
+class BatchUpsert(Generic[P]):
     """Matches records to stored or new papers and writes the differences."""
 
     def __init__(
         self,
         conn: sa.Connection,
         now: datetime,
-        after_insert: InsertedHook | None = None,
+        engine: UpsertEngine,
+        fast: FastInsert[P] | None = None,
     ) -> None:
         self.conn = conn
-        self.after_insert = after_insert
+        self.engine = engine
+        self.fast = fast
         self.now = now
-        self._now_text = iso_datetime(now)  # as prepared rows store it
-        self.by_arxiv: dict[str, _Slot] = {}
-        self.by_paper_id: dict[str, _Slot] = {}
-        self.by_source: dict[tuple[str, str], _Slot] = {}
-        self.by_doi: dict[str, _Slot] = {}
-        self.by_title: dict[str, _Slot] = {}
-        self.slots: list[_Slot] = []
+        self.by_arxiv: dict[str, _Slot[P]] = {}
+        self.by_paper_id: dict[str, _Slot[P]] = {}
+        self.by_source: dict[tuple[str, str], _Slot[P]] = {}
+        self.by_doi: dict[str, _Slot[P]] = {}
+        self.by_title: dict[str, _Slot[P]] = {}
+        self.slots: list[_Slot[P]] = []
 
-    def run(self, items: Sequence[PaperRecord | NewPaperRows]) -> UpsertResult:
-        """Fold in each record, or the rows prepared from it."""
+    def run(self, items: Sequence[object]) -> UpsertResult:
+        """Fold in each record, or the rows an engine's fast path prepared from it."""
+        fast = self.fast
+        prepared = [fast.prepared(item) if fast else None for item in items]
         keys = [
-            item.keys if isinstance(item, NewPaperRows) else identity_keys(item) for item in items
+            ready.keys if ready is not None else identity_keys(_record(item))
+            for ready, item in zip(prepared, items, strict=True)
         ]
         self._load_existing(keys)
         result = UpsertResult()
-        for key, item in zip(keys, items, strict=True):
-            if isinstance(item, NewPaperRows) and self._take_prepared(item, key):
+        for key, item, ready in zip(keys, items, prepared, strict=True):
+            if ready is not None and self._take_prepared(ready, key):
                 result.inserted += 1
             else:
-                self._fold(as_record(item), key, result)
+                self._fold(self._as_record(ready, item), key, result)
         self._write()
         return result
 
-    def _take_prepared(self, ready: NewPaperRows, key: IdentityKeys) -> bool:
+    def _as_record(self, ready: P | None, item: object) -> PaperRecord:
+        if ready is not None and self.fast is not None:
+            return self.fast.as_record(ready)
+        return _record(item)
+
+    def _take_prepared(self, ready: P, key: IdentityKeys) -> bool:
         """A slot for a new paper written from ``ready``; False if the record matches one."""
         if self._match(key)[0] is not None:
             return False
@@ -124,7 +170,7 @@ class BatchUpsert:
             "doi": key.doi,
             "title_key": ready.title_key,
         }
-        slot = _Slot(values=values, is_new=True, prepared=ready)
+        slot: _Slot[P] = _Slot(values=values, is_new=True, prepared=ready)
         slot.sources.update(key.source_keys)
         slot.source_rows.update(key.source_keys)
         self.slots.append(slot)
@@ -169,7 +215,7 @@ class BatchUpsert:
             self._load_rows(row_ids)
 
     def _load_rows(self, row_ids: set[int]) -> None:
-        slots: dict[int, _Slot] = {}
+        slots: dict[int, _Slot[P]] = {}
         wanted = {"wanted": list(row_ids)}
         for row in self.conn.execute(sa.select(papers).where(papers.c.id.in_(_WANTED)), wanted):
             values = dict(row._mapping)
@@ -190,7 +236,7 @@ class BatchUpsert:
             self.slots.append(slot)
             self._register(slot)
 
-    def _register(self, slot: _Slot) -> None:
+    def _register(self, slot: _Slot[P]) -> None:
         values = slot.values
         self.by_paper_id[values["paper_id"]] = slot
         if values.get("arxiv_id"):
@@ -202,7 +248,7 @@ class BatchUpsert:
         for pair in slot.sources:
             self.by_source[pair] = slot
 
-    def _match(self, key: IdentityKeys) -> tuple[_Slot | None, bool]:
+    def _match(self, key: IdentityKeys) -> tuple[_Slot[P] | None, bool]:
         """The slot a record belongs to, and whether it matched only by title."""
         if key.arxiv_id and key.arxiv_id in self.by_arxiv:
             return self.by_arxiv[key.arxiv_id], False
@@ -223,7 +269,7 @@ class BatchUpsert:
     def _fold(self, record: PaperRecord, key: IdentityKeys, result: UpsertResult) -> None:
         slot, by_title = self._match(key)
         if slot is not None and slot.prepared is not None:
-            self._unprepare(slot, as_record(slot.prepared))
+            self._unprepare(slot, slot.prepared)
         if slot is None and record.withdrawn and not record.title:
             # A deletion notice (OAI-PMH status="deleted") for a paper never stored.
             result.unchanged += 1
@@ -231,7 +277,7 @@ class BatchUpsert:
         if slot is None:
             paper_id = self._unused_in_batch(new_paper_id(key, record))
             values = new_paper_values(record, paper_id, self.now)
-            slot = _Slot(values=values, is_new=True, changed=True, categories_changed=True)
+            slot = _Slot[P](values=values, is_new=True, changed=True, categories_changed=True)
             self.slots.append(slot)
             self._fold_children(slot, record, key)
             result.inserted += 1
@@ -248,9 +294,10 @@ class BatchUpsert:
                 result.unchanged += 1
         self._register(slot)
 
-    def _unprepare(self, slot: _Slot, record: PaperRecord) -> None:
+    def _unprepare(self, slot: _Slot[P], ready: P) -> None:
         """Turn a prepared new paper into a general one, so another record can fold into it."""
-        keys = slot.prepared.keys  # type: ignore[union-attr]
+        record = self._as_record(ready, ready)
+        keys = ready.keys
         slot.values = new_paper_values(record, slot.values["paper_id"], self.now)
         slot.prepared = None
         slot.changed = slot.categories_changed = True
@@ -258,7 +305,7 @@ class BatchUpsert:
         slot.source_rows.clear()
         self._fold_children(slot, record, keys)
 
-    def _fold_children(self, slot: _Slot, record: PaperRecord, key: IdentityKeys) -> bool:
+    def _fold_children(self, slot: _Slot[P], record: PaperRecord, key: IdentityKeys) -> bool:
         versions = new_versions(slot.versions, record.versions)
         slot.versions.update(versions)
         slot.version_rows.update(versions)
@@ -281,7 +328,7 @@ class BatchUpsert:
             candidate = make_paper_id(f"{candidate}#{salt}")
         return candidate
 
-    def _avoid_stored_paper_ids(self, new: list[_Slot]) -> None:
+    def _avoid_stored_paper_ids(self, new: list[_Slot[P]]) -> None:
         """Derived ids collide rarely (50 bits); rehash the few already taken in the store."""
         while True:
             wanted = {slot.values["paper_id"]: slot for slot in new}
@@ -305,19 +352,19 @@ class BatchUpsert:
         if new:
             self._avoid_stored_paper_ids(new)
             # Row ids in the order the papers were read, given rather than read back.
-            # Safe because a write transaction holds the store's only write lock (SQLite's
-            # BEGIN IMMEDIATE); an engine with concurrent writers must use its sequence.
-            last = self.conn.execute(sa.select(sa.func.max(papers.c.id))).scalar() or 0
-            for offset, slot in enumerate(new, start=1):
-                slot.row_id = last + offset
+            row_ids = self.engine.allocate_paper_ids(self.conn, len(new))
+            for slot, row_id in zip(new, row_ids, strict=True):
+                slot.row_id = row_id
             general = [{**slot.values, "id": slot.row_id} for slot in new if slot.prepared is None]
             insert_many(self.conn, papers, general)
-            ready = [slot for slot in new if slot.prepared is not None]
-            if ready:
-                self.conn.exec_driver_sql(INSERT_PAPER, [self._paper_row(slot) for slot in ready])
-            if self.after_insert:
-                self.after_insert(self.conn, [_keyword_row(slot) for slot in new])
-            self._write_prepared_children(ready)
+            ready = [
+                (slot.row_id, slot.values["paper_id"], slot.prepared)
+                for slot in new
+                if slot.prepared is not None and slot.row_id is not None
+            ]
+            if ready and self.fast is not None:
+                self.fast.insert(self.conn, ready, self.now)
+            self.engine.index_new_papers(self.conn, [_keyword_row(slot) for slot in new])
         changed = [slot for slot in self.slots if slot.changed and not slot.is_new]
         if changed:
             self.conn.execute(
@@ -328,32 +375,6 @@ class BatchUpsert:
                 ],
             )
         self._write_children()
-
-    def _paper_row(self, slot: _Slot) -> tuple[Any, ...]:
-        ready: NewPaperRows = slot.prepared  # type: ignore[assignment]
-        first_seen = ready.first_seen or self._now_text
-        return (
-            slot.row_id,
-            slot.values["paper_id"],
-            first_seen,
-            ready.last_updated or self._now_text,
-            ready.published or first_seen,
-            *ready.columns,
-        )
-
-    def _write_prepared_children(self, ready: list[_Slot]) -> None:
-        rows = [(slot.row_id, slot.prepared) for slot in ready]
-        now = self._now_text
-        for sql, params in (
-            (
-                INSERT_CATEGORY,
-                [(i, c, n) for i, r in rows for n, c in enumerate(r.categories)],  # type: ignore[union-attr]
-            ),
-            (INSERT_VERSION, [(i, *version) for i, r in rows for version in r.versions]),  # type: ignore[union-attr]
-            (INSERT_METRIC, [(i, *metric, now) for i, r in rows for metric in r.metrics]),  # type: ignore[union-attr]
-        ):
-            if params:
-                self.conn.exec_driver_sql(sql, params)
 
     def _write_children(self) -> None:
         recategorised = [slot for slot in self.slots if slot.categories_changed]
@@ -405,8 +426,16 @@ class BatchUpsert:
         )
 
 
-def _keyword_row(slot: _Slot) -> tuple[int, str, str, str]:
+def _record(item: object) -> PaperRecord:
+    if not isinstance(item, PaperRecord):
+        raise TypeError(f"not a paper record: {type(item).__name__}")
+    return item
+
+
+def _keyword_row(slot: _Slot[P]) -> tuple[int, str, str, str]:
+    row_id = slot.row_id or 0  # set by _write before this is called
     if slot.prepared is not None:
-        return (slot.row_id, *slot.prepared.keyword_row)  # type: ignore[return-value]
+        title, abstract, authors = slot.prepared.keyword_row
+        return (row_id, title, abstract, authors)
     values = slot.values
-    return (slot.row_id, values["title"], values["abstract"], dump_json(values["authors"]))  # type: ignore[return-value]
+    return (row_id, values["title"], values["abstract"], dump_json(values["authors"]))

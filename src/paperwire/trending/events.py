@@ -63,7 +63,7 @@ def record_view(
     """
     if not _VISITOR.match(visitor_id):
         raise InvalidVisitor("a visitor id is 8 to 64 letters, digits, '-' or '_'")
-    row_id = store.get_paper(paper_ref).row_id
+    row_id = store.papers.get(paper_ref).row_id
     now = naive_utc(now)
     day = now.date()
     return add_network_view(
@@ -83,7 +83,7 @@ def record_reader_view(store: Store, paper_ref: str, user_id: int, *, now: datet
     Outside the network cap: readers in one office are each counted. PaperNotFound for
     an unknown paper.
     """
-    row_id = store.get_paper(paper_ref).row_id
+    row_id = store.papers.get(paper_ref).row_id
     now = naive_utc(now)
     return add_view(
         store,
@@ -104,7 +104,7 @@ def set_mark(
     """
     if kind not in MARK_KINDS:
         raise ValueError(f"unknown mark {kind!r}: use one of {sorted(MARK_KINDS)}")
-    row_id = store.get_paper(paper_ref).row_id
+    row_id = store.papers.get(paper_ref).row_id
     with store.writing() as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.id == user_id)).first() is None:
             raise UnknownUser(f"no user with id {user_id}")
@@ -155,7 +155,7 @@ def saved_papers(store: Store, user_id: int, *, limit: int = 500) -> list[Paper]
     )
     with store.engine.connect() as conn:
         row_ids = list(conn.execute(query).scalars())
-    by_id = store.get_papers(row_ids)
+    by_id = store.papers.get_many(row_ids)
     return [by_id[row_id] for row_id in row_ids if row_id in by_id]
 
 

@@ -58,7 +58,7 @@ def top(
     )
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    found = store.get_papers([row.paper_id for row in rows])
+    found = store.papers.get_many([row.paper_id for row in rows])
     return [
         TrendingEntry(
             found[row.paper_id],

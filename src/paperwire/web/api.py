@@ -145,7 +145,7 @@ def list_papers(
     author: Author = None,
 ) -> PaperList:
     selection = PaperFilter(since=since, until=until, category=category, author=author)
-    papers = svc.store.list_papers(selection, limit=limit, offset=offset)
+    papers = svc.store.papers.newest(selection, limit=limit, offset=offset)
     counts = _counts(svc, papers)
     items = [item(paper, counts.get(paper.paper_id, 0)) for paper in papers]
     return PaperList(items=items, limit=limit, offset=offset)

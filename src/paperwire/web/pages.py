@@ -127,7 +127,7 @@ def render_front(svc: Services, request: Request, window: str, page: int) -> HTM
         entries = [Entry(e.paper, e.upvotes, e.reason, e.score) for e in top]
         fallback = not entries and page == 1
     if window == "new" or fallback:
-        papers = svc.store.list_papers(limit=PAGE_SIZE + 1, offset=offset)
+        papers = svc.store.papers.newest(limit=PAGE_SIZE + 1, offset=offset)
         counts = trending.upvote_counts(svc.store, [paper.paper_id for paper in papers])
         entries = [Entry(paper, counts.get(paper.paper_id, 0)) for paper in papers]
     pager = page_of(page, PAGE_SIZE, len(entries))
@@ -223,7 +223,7 @@ def find_paper(svc: Services, ref: str) -> Paper:
     if len(ref) > 200:
         raise HTTPException(404, "No paper has that id.")
     try:
-        return svc.store.get_paper(ref)
+        return svc.store.papers.get(ref)
     except PaperNotFound:
         raise HTTPException(
             404, f"No paper with id {ref!r}. Give a paperwire id or an arXiv id."

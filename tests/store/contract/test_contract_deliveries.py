@@ -188,10 +188,10 @@ def test_only_the_holder_records_an_outcome(contract_store: Store) -> None:
 
 
 def test_a_sent_digest_records_its_papers(contract_store: Store) -> None:
-    contract_store.upsert(
+    contract_store.papers.upsert(
         [PaperRecord(source="arxiv", title=f"P{n}", arxiv_id=f"2401.0000{n}") for n in (1, 2)]
     )
-    rows = sorted(paper.row_id for paper in contract_store.list_papers())
+    rows = sorted(paper.row_id for paper in contract_store.papers.newest())
     (member,) = planned(contract_store, 1)
     claim = contract_store.deliveries.claim_next("w", NOW, LEASE, keep)
     assert claim is not None

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, NamedTuple
-
-import orjson
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from paperwire.records import Metric, PaperRecord, Version
 from paperwire.store.clock import iso_datetime, naive_utc
+from paperwire.store.json_text import dump_json
 from paperwire.store.merge import (
     IdentityKeys,
     identity_keys,
@@ -33,6 +32,9 @@ from paperwire.store.merge import (
     new_paper_values,
     new_versions,
 )
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 # ``papers`` columns in the order of ``NewPaperRows.columns``, after the row's stamps.
 CONTENT_COLUMNS = (
@@ -91,19 +93,8 @@ class NewPaperRows(NamedTuple):
 
     @property
     def title_key(self) -> str | None:
-        return self.columns[_TITLE_KEY]  # type: ignore[no-any-return]
-
-
-def dump_json(value: Any) -> str:
-    """How JSON columns are written: compact, UTF-8 as is (so the keyword index sees
-    real names), by orjson (a sixth of the standard library's time)."""
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:  # what orjson refuses (a lone surrogate) the standard library writes
-        return _JSON.encode(value)
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+        key: str | None = self.columns[_TITLE_KEY]
+        return key
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -119,7 +110,7 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
     paper_id = new_paper_id(keys, record)
     values = new_paper_values(record, paper_id, _NOW)
     authors = dump_json(values["authors"])
-    published = _iso(values["published"])  # type: ignore[arg-type]
+    published = _iso(cast(datetime | None, values["published"]))
     columns = (  # in CONTENT_COLUMNS order
         values["arxiv_id"],
         values["doi"],
@@ -130,7 +121,7 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
         dump_json(values["categories"]),
         values["primary_category"],
         published,
-        _iso(values["updated"]),  # type: ignore[arg-type]
+        _iso(cast(datetime | None, values["updated"])),
         values["journal_ref"],
         values["comments"],
         values["license"],
@@ -138,7 +129,7 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
         values["pdf_url"],
         values["code_url"],
         values["source"],
-        int(values["withdrawn"]),  # type: ignore[call-overload]
+        int(cast(bool, values["withdrawn"])),
     )
     return NewPaperRows(
         keys=keys,
@@ -147,8 +138,8 @@ def prepare(record: PaperRecord) -> NewPaperRows | PaperRecord:
         last_updated=_iso(naive_utc(record.last_updated)),
         published=published,
         columns=columns,
-        keyword_row=(values["title"], values["abstract"], authors),  # type: ignore[arg-type]
-        categories=tuple(dict.fromkeys(values["categories"])),  # type: ignore[call-overload]
+        keyword_row=(cast(str, values["title"]), cast(str, values["abstract"]), authors),
+        categories=tuple(dict.fromkeys(cast(list[str], values["categories"]))),
         versions=tuple(
             (v.number, _iso(v.created), v.size) for v in new_versions({}, record.versions).values()
         ),
@@ -195,3 +186,40 @@ def as_record(item: NewPaperRows | PaperRecord) -> PaperRecord:
 
 def _datetime(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+class SQLiteFastInsert:
+    """The SQLite store's fast path for :class:`~paperwire.store.upsert.BatchUpsert`:
+    new papers inserted from their prepared tuples with driver-level ``executemany``."""
+
+    def prepared(self, item: object) -> NewPaperRows | None:
+        return item if isinstance(item, NewPaperRows) else None
+
+    def as_record(self, item: NewPaperRows | PaperRecord) -> PaperRecord:
+        return as_record(item)
+
+    def insert(
+        self, conn: sa.Connection, new: list[tuple[int, str, NewPaperRows]], now: datetime
+    ) -> None:
+        now_text = iso_datetime(now)  # as prepared rows store it
+        paper_rows = []
+        for row_id, paper_id, ready in new:
+            first_seen = ready.first_seen or now_text
+            paper_rows.append(
+                (
+                    row_id,
+                    paper_id,
+                    first_seen,
+                    ready.last_updated or now_text,
+                    ready.published or first_seen,
+                    *ready.columns,
+                )
+            )
+        conn.exec_driver_sql(INSERT_PAPER, paper_rows)
+        for sql, params in (
+            (INSERT_CATEGORY, [(i, c, n) for i, _, r in new for n, c in enumerate(r.categories)]),
+            (INSERT_VERSION, [(i, *version) for i, _, r in new for version in r.versions]),
+            (INSERT_METRIC, [(i, *metric, now_text) for i, _, r in new for metric in r.metrics]),
+        ):
+            if params:
+                conn.exec_driver_sql(sql, params)

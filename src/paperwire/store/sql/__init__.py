@@ -1,9 +1,9 @@
 """The SQLAlchemy Core implementation of :class:`~paperwire.store.base.Store`.
 
 One module per interface (``papers``, ``vectors``, ``accounts``, ``deliveries`` ...), in
-SQL that runs on SQLite and PostgreSQL alike. Engine-specific pieces (how a write transaction begins,
-how new row ids are handed out, month formatting, the keyword index, a fast insert
-path, backups) are small hooks that an engine's subclass fills in.
+SQL that runs on SQLite and PostgreSQL alike. Engine-specific pieces (how a write
+transaction begins, how new row ids are handed out, month formatting, the keyword index,
+a fast insert path, backups) are small hooks that an engine's subclass fills in.
 """
 
 from __future__ import annotations

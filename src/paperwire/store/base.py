@@ -18,6 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from paperwire.records import PaperRecord
+from paperwire.store.interfaces.attention import Attention
+from paperwire.store.interfaces.trending import TrendingScores
 from paperwire.store.models import Paper, PaperFilter, UpsertResult
 
 
@@ -126,6 +128,8 @@ class Store(ABC):
 
     url: str
     engine: sa.Engine
+    attention: Attention
+    trending: TrendingScores
 
     @abstractmethod
     def writing(self) -> AbstractContextManager[sa.Connection]:

@@ -39,6 +39,8 @@ from paperwire.store.schema import (
     request_slots,
     vector_space,
 )
+from paperwire.store.sql.attention import SQLAttention
+from paperwire.store.sql.trending import SQLTrendingScores
 from paperwire.store.upsert import BatchUpsert
 
 _NEWEST_FIRST = (papers.c.sort_date.desc(), papers.c.id.desc())
@@ -51,6 +53,8 @@ class SQLStore(Store):
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
+        self.attention = SQLAttention(self)
+        self.trending = SQLTrendingScores(self)
 
     # Engine-specific hooks -------------------------------------------------------
 

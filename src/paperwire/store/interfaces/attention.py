@@ -123,7 +123,7 @@ class Attention(Protocol):
         """Every mark made strictly after ``since``, in no particular order."""
         ...
 
-    def view_hours_since(self, hour: int) -> list[tuple[int, int]]:
+    def view_hours_since(self, hour: int) -> Sequence[tuple[int, int]]:
         """(paper row id, hour) of every stored view whose hour is ``hour`` or later, one
         row per view, in no particular order."""
         ...

@@ -133,9 +133,8 @@ class SQLAttention:
 
     def upvote_counts(self, paper_ids: Sequence[str]) -> dict[str, UpvoteCount]:
         wanted = list(dict.fromkeys(paper_ids))
-        counts = dict.fromkeys(wanted, UpvoteCount())
         if not wanted:
-            return counts
+            return {}
         local = (
             sa.select(papers.c.paper_id, sa.func.count())
             .join(paper_marks, paper_marks.c.paper_id == papers.c.id)
@@ -153,7 +152,7 @@ class SQLAttention:
             imported_counts = {paper_id: int(n) for paper_id, n in conn.execute(imported)}
         return {
             paper_id: UpvoteCount(local_counts.get(paper_id, 0), imported_counts.get(paper_id, 0))
-            for paper_id in counts
+            for paper_id in wanted
         }
 
     # Activity for the refresh -----------------------------------------------------
@@ -169,7 +168,7 @@ class SQLAttention:
         row_ids, kinds, times = zip(*rows, strict=True)
         return MarkColumns(row_ids, kinds, times)
 
-    def view_hours_since(self, hour: int) -> list[tuple[int, int]]:
+    def view_hours_since(self, hour: int) -> Sequence[tuple[int, int]]:
         query = sa.select(paper_views.c.paper_id, paper_views.c.hour).where(
             paper_views.c.hour >= hour
         )
@@ -204,7 +203,7 @@ def _require_user(conn: sa.Connection, user_id: int) -> None:
         raise MarkingUserNotFound(user_id)
 
 
-def _integer_pairs(conn: sa.Connection, query: sa.Select[tuple[int, int]]) -> list[tuple[int, int]]:
+def _integer_pairs(conn: sa.Connection, query: sa.Select[int, int]) -> Sequence[tuple[int, int]]:
     """All rows of a query of two integer columns, as the driver returns them.
 
     Read from the DBAPI cursor: at 300k views, SQLAlchemy's Row objects cost more than
@@ -212,7 +211,7 @@ def _integer_pairs(conn: sa.Connection, query: sa.Select[tuple[int, int]]) -> li
     """
     result = conn.execute(query)
     try:
-        rows: list[tuple[int, int]] = result.cursor.fetchall()
+        rows: Sequence[tuple[int, int]] = result.cursor.fetchall()
         return rows
     finally:
         result.close()

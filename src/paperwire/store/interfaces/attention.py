@@ -86,7 +86,7 @@ class Attention(Protocol):
         ...
 
     def set_mark(self, user_id: int, paper_row_id: int, kind: str, *, at: datetime) -> bool:
-        """Give the user's mark of ``kind`` on the paper, made ``at`` (naive UTC).
+        """Set the user's mark of ``kind`` on the paper, made ``at`` (naive UTC).
 
         Idempotent: a mark already there is kept with its first time, and False is
         returned; True when the mark is new. MarkingUserNotFound for an unknown user.

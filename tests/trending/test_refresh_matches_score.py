@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from paperwire.records import PaperRecord
 from paperwire.store.base import Store
-from paperwire.store.schema import paper_marks, paper_metrics, paper_views, trending_scores, users
+from paperwire.store.schema import paper_metrics, users
 from paperwire.trending import refresh_scores
 from paperwire.trending.events import epoch_hour
 from paperwire.trending.refresh import gather_activity, tally_all
@@ -63,27 +63,11 @@ def fill(store: Store, rng: random.Random, paper_count: int, now: datetime) -> N
             )
             for _ in range(rng.randint(0, 300))
         }
-        if marks:
-            conn.execute(
-                sa.insert(paper_marks),
-                [
-                    {"user_id": u, "paper_id": p, "kind": k, "created_at": moment}
-                    for (u, p, k), moment in marks.items()
-                ],
-            )
         views = {}
         for _ in range(rng.randint(0, 1500)):
             moment = random_moment(rng, now)
             key = (rng.choice(row_ids), f"visitor-{rng.randrange(40):04d}", moment.date())
             views[key] = epoch_hour(moment)
-        if views:
-            conn.execute(
-                sa.insert(paper_views),
-                [
-                    {"paper_id": p, "visitor_id": v, "day": day, "hour": hour}
-                    for (p, v, day), hour in views.items()
-                ],
-            )
         metrics = {
             (rng.choice(row_ids), rng.choice(["hf-daily", "other"]), name): (
                 rng.choice([0, 1, rng.randint(1, 50_000)]),
@@ -100,6 +84,10 @@ def fill(store: Store, rng: random.Random, paper_count: int, now: datetime) -> N
                     for (p, s, n), (v, at) in metrics.items()
                 ],
             )
+    for (user, row_id, kind), moment in marks.items():
+        assert store.attention.set_mark(user, row_id, kind, at=moment)
+    for (row_id, visitor, day), hour in views.items():
+        assert store.attention.add_view(row_id, visitor, day=day, hour=hour)
 
 
 @pytest.mark.parametrize("now", NOWS)
@@ -107,9 +95,8 @@ def fill(store: Store, rng: random.Random, paper_count: int, now: datetime) -> N
 def test_fast_path_matches_the_pure_formula(store: Store, seed: int, now: datetime) -> None:
     rng = random.Random(seed)
     fill(store, rng, rng.choice([1, 5, 40]), now)
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
-        activity = gather_activity(conn, now)
-        tallies = tally_all(conn, now)
+    activity = gather_activity(store, now)
+    tallies = tally_all(store, now)
     assert set(tallies) == set(activity)
     expected = {}
     for row_id, paper_activity in activity.items():
@@ -122,19 +109,21 @@ def test_fast_path_matches_the_pure_formula(store: Store, seed: int, now: dateti
                 expected[(name, row_id)] = reference
 
     assert refresh_scores(store, now=now) == len({row_id for _, row_id in expected})
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
-        stored = {
-            (row.period, row.paper_id): row
-            for row in conn.execute(sa.select(trending_scores)).all()
-        }
+    stored = {
+        (name, ranked.paper_row_id): ranked
+        for name in WINDOWS
+        for ranked in store.trending.top(
+            name, computed_after=now - timedelta(microseconds=1), limit=10**6, offset=0
+        )
+    }
     assert set(stored) == set(expected)
     for key, reference in expected.items():
         assert stored[key].score == pytest.approx(reference.score, rel=1e-9)
         assert stored[key].reason == reference.reason
-        assert stored[key].computed_at == now
+    if expected:
+        assert store.trending.last_refreshed() == now
 
 
 def test_empty_store_refreshes_to_nothing(store: Store) -> None:
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
-        assert tally_all(conn, NOWS[0]) == {}
+    assert tally_all(store, NOWS[0]) == {}
     assert refresh_scores(store, now=NOWS[0]) == 0

@@ -10,11 +10,9 @@ import sqlalchemy as sa
 from paperwire.accounts import UnknownUser, User, redeem_login_token, request_login
 from paperwire.records import Metric, PaperRecord
 from paperwire.store.base import PaperNotFound, Store
-from paperwire.store.schema import paper_metrics, trending_scores
+from paperwire.store.schema import paper_metrics
 from paperwire.trending import (
     InvalidVisitor,
-    last_refresh,
-    marks_for,
     record_view,
     refresh_scores,
     saved_papers,
@@ -66,7 +64,7 @@ def sign_in(store: Store, email: str) -> User:
 def test_fresh_install_has_no_trending(store: Store, papers: list[str]) -> None:
     assert refresh_scores(store, now=NOW) == 0
     assert top(store, "day", limit=10, now=NOW) == []
-    assert last_refresh(store) is None
+    assert store.trending.last_refreshed() is None
 
 
 def test_a_view_counts_once_per_visitor_per_utc_day(store: Store, papers: list[str]) -> None:
@@ -88,7 +86,7 @@ def test_marks_are_one_per_user_and_undoable(store: Store, papers: list[str]) ->
     set_mark(store, bob.id, papers[0], "upvote", True, now=NOW)
     set_mark(store, ann.id, papers[1], "save", True, now=NOW)
     assert upvote_counts(store, papers[:2]) == {papers[0]: 2, papers[1]: 0}
-    assert marks_for(store, ann.id, papers[:3]) == {
+    assert store.attention.marks_on(ann.id, papers[:3]) == {
         papers[0]: {"upvote"},
         papers[1]: {"save"},
         papers[2]: set(),
@@ -96,7 +94,7 @@ def test_marks_are_one_per_user_and_undoable(store: Store, papers: list[str]) ->
     set_mark(store, ann.id, papers[0], "upvote", False, now=NOW)
     set_mark(store, ann.id, papers[0], "upvote", False, now=NOW)  # undo twice: harmless
     assert upvote_counts(store, [papers[0]]) == {papers[0]: 1}
-    assert marks_for(store, ann.id, []) == {}
+    assert store.attention.marks_on(ann.id, []) == {}
     with pytest.raises(ValueError, match="unknown mark"):
         set_mark(store, ann.id, papers[0], "like", True, now=NOW)  # type: ignore[arg-type]
     with pytest.raises(UnknownUser):
@@ -148,7 +146,7 @@ def test_refresh_ranks_by_recent_attention(store: Store, papers: list[str]) -> N
     assert [e.paper.paper_id for e in week] == [papers[1], papers[0], papers[2]]
     assert week[1].reason == "1 upvote this week"
     assert [e.paper.paper_id for e in top(store, "week", limit=1, offset=1, now=NOW)] == [papers[0]]
-    assert last_refresh(store) == NOW
+    assert store.trending.last_refreshed() == NOW
     with pytest.raises(ValueError, match="unknown window"):
         top(store, "year", limit=10, now=NOW)
 
@@ -225,8 +223,9 @@ def test_refresh_replaces_scores_atomically(store: Store, papers: list[str]) -> 
     set_mark(store, ann.id, papers[0], "upvote", True, now=NOW)
     refresh_scores(store, now=NOW)
     refresh_scores(store, now=NOW + timedelta(minutes=1))
-    with store.engine.connect() as conn:  # type: ignore[attr-defined]
-        rows = conn.execute(sa.select(trending_scores.c.period, trending_scores.c.computed_at))
-        assert sorted(rows) == [
-            (period, NOW + timedelta(minutes=1)) for period in ("day", "month", "week")
-        ]
+    assert store.trending.last_refreshed() == NOW + timedelta(minutes=1)
+    row_id = store.papers.get(papers[0]).row_id
+    for period in ("day", "month", "week"):
+        assert list(store.trending.scores_of(period)) == [row_id]
+        (ranked,) = store.trending.top(period, computed_after=NOW, limit=5, offset=0)
+        assert ranked.paper_row_id == row_id

@@ -24,7 +24,7 @@ from paperwire.digest.run import DigestRunner
 from paperwire.digest.schedule import local_today
 from paperwire.mail import Mailer
 from paperwire.store.clock import utcnow
-from paperwire.store.schema import deliveries, paper_marks, subscriber_topics, subscribers, users
+from paperwire.store.schema import deliveries, subscriber_topics, subscribers, users
 from paperwire.web.digest_forms import MAIL_PAGE_CSP
 
 SIGNER = LinkSigner(SECRET, confirm_max_age_seconds=3600)
@@ -386,8 +386,8 @@ def test_delete_all_my_data(fresh: TestClient, mail_dir: Path) -> None:
     assert gone.status_code == 303 and gone.headers["location"] == "/"
     assert store.accounts.user_by_id(user.id) is None
     assert subscriptions.get_subscriber_by_email(store, "leaving@example.org") is None
+    assert not store.attention.marks_since(utcnow() - timedelta(days=36500)).kinds
     with store.engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(paper_marks)).scalar() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(subscriber_topics)).scalar() == 0
     assert fresh.get("/account/digest", follow_redirects=False).status_code == 303
 

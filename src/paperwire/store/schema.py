@@ -223,7 +223,7 @@ paper_marks = sa.Table(
 # ``hour`` (hours since the epoch) lets the refresh aggregate views in SQL. A visitor is
 # a cookie's random id, or "user:<id>" for a signed-in reader. ``network`` is a keyed
 # hash of an anonymous visitor's network (IPv4 /24, IPv6 /64) and that day, never the
-# address: at most a few views per network, paper and day count (store/views.py). It is
+# address: at most a few views per network, paper and day count (store/sql/attention.py). It is
 # NULL for signed-in readers and for views recorded before it existed.
 paper_views = sa.Table(
     "paper_views",

@@ -10,15 +10,11 @@ import re
 from datetime import date, datetime
 from typing import Literal
 
-import sqlalchemy as sa
-
-from paperwire.accounts.dialect import insert_ignoring_duplicates
 from paperwire.accounts.models import UnknownUser
 from paperwire.store.base import Store
 from paperwire.store.clock import naive_utc
+from paperwire.store.interfaces.attention import MarkingUserNotFound
 from paperwire.store.models import Paper
-from paperwire.store.schema import paper_marks, paper_metrics, papers, users
-from paperwire.store.views import add_network_view, add_view
 
 MarkKind = Literal["upvote", "save"]
 MARK_KINDS: frozenset[str] = frozenset({"upvote", "save"})
@@ -66,8 +62,7 @@ def record_view(
     row_id = store.papers.get(paper_ref).row_id
     now = naive_utc(now)
     day = now.date()
-    return add_network_view(
-        store,
+    return store.attention.add_network_view(
         row_id,
         visitor_id,
         day=day,
@@ -85,8 +80,7 @@ def record_reader_view(store: Store, paper_ref: str, user_id: int, *, now: datet
     """
     row_id = store.papers.get(paper_ref).row_id
     now = naive_utc(now)
-    return add_view(
-        store,
+    return store.attention.add_view(
         row_id,
         f"user:{user_id}",  # ':' is never in a cookie's visitor id
         day=now.date(),
@@ -105,56 +99,18 @@ def set_mark(
     if kind not in MARK_KINDS:
         raise ValueError(f"unknown mark {kind!r}: use one of {sorted(MARK_KINDS)}")
     row_id = store.papers.get(paper_ref).row_id
-    with store.writing() as conn:
-        if conn.execute(sa.select(users.c.id).where(users.c.id == user_id)).first() is None:
-            raise UnknownUser(f"no user with id {user_id}")
+    try:
         if on:
-            insert_ignoring_duplicates(
-                conn,
-                paper_marks,
-                {
-                    "user_id": user_id,
-                    "paper_id": row_id,
-                    "kind": kind,
-                    "created_at": naive_utc(now),
-                },
-            )
+            store.attention.set_mark(user_id, row_id, kind, at=naive_utc(now))
         else:
-            conn.execute(
-                sa.delete(paper_marks).where(
-                    paper_marks.c.user_id == user_id,
-                    paper_marks.c.paper_id == row_id,
-                    paper_marks.c.kind == kind,
-                )
-            )
-
-
-def marks_for(store: Store, user_id: int, paper_ids: list[str]) -> dict[str, set[str]]:
-    """For each paperwire id asked for, the kinds of mark the user has on it (maybe none)."""
-    found: dict[str, set[str]] = {paper_id: set() for paper_id in paper_ids}
-    if not paper_ids:
-        return found
-    query = (
-        sa.select(papers.c.paper_id, paper_marks.c.kind)
-        .join(paper_marks, paper_marks.c.paper_id == papers.c.id)
-        .where(paper_marks.c.user_id == user_id, papers.c.paper_id.in_(paper_ids))
-    )
-    with store.engine.connect() as conn:
-        for paper_id, kind in conn.execute(query):
-            found[paper_id].add(kind)
-    return found
+            store.attention.unset_mark(user_id, row_id, kind)
+    except MarkingUserNotFound as error:
+        raise UnknownUser(str(error)) from error
 
 
 def saved_papers(store: Store, user_id: int, *, limit: int = 500) -> list[Paper]:
     """The user's saved papers, most recently saved first."""
-    query = (
-        sa.select(paper_marks.c.paper_id)
-        .where(paper_marks.c.user_id == user_id, paper_marks.c.kind == "save")
-        .order_by(paper_marks.c.created_at.desc(), paper_marks.c.paper_id.desc())
-        .limit(limit)
-    )
-    with store.engine.connect() as conn:
-        row_ids = list(conn.execute(query).scalars())
+    row_ids = store.attention.saved_row_ids(user_id, limit=limit)
     by_id = store.papers.get_many(row_ids)
     return [by_id[row_id] for row_id in row_ids if row_id in by_id]
 
@@ -165,23 +121,7 @@ def upvote_counts(store: Store, paper_ids: list[str]) -> dict[str, int]:
     Imported totals from several sources are not added up (they may count the same
     people); the largest is taken.
     """
-    counts = dict.fromkeys(paper_ids, 0)
-    if not paper_ids:
-        return counts
-    local = (
-        sa.select(papers.c.paper_id, sa.func.count())
-        .join(paper_marks, paper_marks.c.paper_id == papers.c.id)
-        .where(paper_marks.c.kind == "upvote", papers.c.paper_id.in_(paper_ids))
-        .group_by(papers.c.paper_id)
-    )
-    imported = (
-        sa.select(papers.c.paper_id, sa.func.max(paper_metrics.c.value))
-        .join(paper_metrics, paper_metrics.c.paper_id == papers.c.id)
-        .where(paper_metrics.c.name == "upvotes", papers.c.paper_id.in_(paper_ids))
-        .group_by(papers.c.paper_id)
-    )
-    with store.engine.connect() as conn:
-        for query in (local, imported):
-            for paper_id, count in conn.execute(query):
-                counts[paper_id] += int(count)
-    return counts
+    return {
+        paper_id: count.local + count.imported
+        for paper_id, count in store.attention.upvote_counts(paper_ids).items()
+    }

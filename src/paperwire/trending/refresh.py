@@ -16,17 +16,16 @@ the slow reference that tests compare the refresh against.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 
 from paperwire.store.base import Store
 from paperwire.store.clock import naive_utc
-from paperwire.store.schema import paper_marks, paper_metrics, paper_views, papers, trending_scores
+from paperwire.store.interfaces.trending import TrendingScore
 from paperwire.trending.events import epoch_hour
 from paperwire.trending.score import (
     LONGEST,
@@ -44,74 +43,37 @@ IMPORTED_METRICS = ("upvotes", "github_stars")
 _EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
 _HOUR_US = 3600 * 10**6
-# Bound parameters per IN (...) list: below SQLite's historical limit of 999.
-_IN_CHUNK = 900
 
 
-def _marks_query(since: datetime) -> sa.Select[Any]:
-    return sa.select(paper_marks.c.paper_id, paper_marks.c.kind, paper_marks.c.created_at).where(
-        paper_marks.c.created_at > since
-    )
-
-
-def _snapshots(conn: sa.Connection, since: datetime) -> dict[tuple[int, str], Snapshot]:
+def _snapshots(store: Store, since: datetime) -> dict[tuple[int, str], Snapshot]:
     """The largest imported total per paper and metric among those changed since ``since``."""
-    metrics = (
-        sa.select(
-            paper_metrics.c.paper_id,
-            paper_metrics.c.name,
-            paper_metrics.c.value,
-            paper_metrics.c.observed_at,
-            papers.c.sort_date,
-        )
-        .join(papers, papers.c.id == paper_metrics.c.paper_id)
-        .where(
-            paper_metrics.c.observed_at > since,
-            paper_metrics.c.name.in_(IMPORTED_METRICS),
-            paper_metrics.c.value > 0,
-        )
-    )
     best: dict[tuple[int, str], Snapshot] = {}
-    for paper_id, name, value, observed_at, sort_date in conn.execute(metrics):
-        key = (paper_id, name)
-        if key not in best or value > best[key].value:
-            best[key] = Snapshot(name, int(value), sort_date, observed_at)
+    for seen in store.attention.metrics_since(since, IMPORTED_METRICS):
+        key = (seen.paper_row_id, seen.name)
+        if key not in best or seen.value > best[key].value:
+            best[key] = Snapshot(seen.name, seen.value, seen.paper_date, seen.observed_at)
     return best
 
 
-def gather_activity(conn: sa.Connection, now: datetime) -> dict[int, Activity]:
+def gather_activity(store: Store, now: datetime) -> dict[int, Activity]:
     """Every paper's activity within the longest window, by internal row id.
 
     The reference input for ``score_activity``; the refresh itself uses ``tally_all``.
     """
     since = now - LONGEST
     activity: dict[int, Activity] = defaultdict(Activity)
-    for paper_id, kind, created_at in conn.execute(_marks_query(since)):
+    marks = store.attention.marks_since(since)
+    for paper_id, kind, created_at in zip(
+        marks.paper_row_ids, marks.kinds, marks.created_at, strict=True
+    ):
         target = activity[paper_id].upvotes if kind == "upvote" else activity[paper_id].saves
         target.append(created_at)
-    views = (
-        sa.select(paper_views.c.paper_id, paper_views.c.hour, sa.func.count())
-        .where(paper_views.c.hour >= epoch_hour(since))
-        .group_by(paper_views.c.paper_id, paper_views.c.hour)
-    )
-    for paper_id, hour, count in conn.execute(views):
-        activity[paper_id].views.append((_EPOCH + timedelta(hours=hour), int(count)))
-    for (paper_id, _), snapshot in _snapshots(conn, since).items():
+    view_hours = Counter(store.attention.view_hours_since(epoch_hour(since)))
+    for (paper_id, hour), count in sorted(view_hours.items()):
+        activity[paper_id].views.append((_EPOCH + timedelta(hours=hour), count))
+    for (paper_id, _), snapshot in _snapshots(store, since).items():
         activity[paper_id].snapshots.append(snapshot)
     return activity
-
-
-def _integer_rows(conn: sa.Connection, query: sa.Select[Any]) -> list[tuple[int, ...]]:
-    """All rows of a query of integer columns, as the driver returns them.
-
-    Read from the DBAPI cursor: at 300k views, SQLAlchemy's Row objects cost more
-    than the query itself, and integers need no result processing on any engine.
-    """
-    result = conn.execute(query)
-    try:
-        return result.cursor.fetchall()  # type: ignore[attr-defined]
-    finally:
-        result.close()
 
 
 def _microseconds(delta: timedelta) -> int:
@@ -131,27 +93,26 @@ def _counts(slots: np.ndarray, size: int) -> list[int]:
     return np.bincount(slots, minlength=size).tolist()
 
 
-def tally_all(conn: sa.Connection, now: datetime) -> dict[int, dict[str, Tally]]:
+def tally_all(store: Store, now: datetime) -> dict[int, dict[str, Tally]]:
     """Every active paper's tally in every window (by row id, then window name).
 
-    The same reads as ``gather_activity``, but views are read one row per view (a
-    GROUP BY on paper and hour costs SQLite a sort of every view) and every sum is
-    taken with numpy; ``score_tally`` of each tally gives what ``score_activity``
+    The same reads as ``gather_activity`` (views one row per view: a GROUP BY on paper
+    and hour costs SQLite a sort of every view), but every sum is taken with numpy;
+    ``score_tally`` of each tally gives what ``score_activity``
     gives for the paper's ``Activity``.
     """
     since = now - LONGEST
     now_us = _microseconds(now - _EPOCH)
 
-    mark_rows = conn.execute(_marks_query(since)).all()
-    mark_papers = np.array([row[0] for row in mark_rows], dtype=np.int64)
-    mark_saves = np.array([row[1] != "upvote" for row in mark_rows], dtype=bool)
+    marks = store.attention.marks_since(since)
+    mark_papers = np.array(marks.paper_row_ids, dtype=np.int64)
+    mark_saves = np.array([kind != "upvote" for kind in marks.kinds], dtype=bool)
     # (numpy's conversion of datetime objects is ten times slower than this)
-    mark_ages_us = np.array([(now - row[2]) // _MICROSECOND for row in mark_rows], dtype=np.int64)
-
-    views = sa.select(paper_views.c.paper_id, paper_views.c.hour).where(
-        paper_views.c.hour >= epoch_hour(since)
+    mark_ages_us = np.array(
+        [(now - moment) // _MICROSECOND for moment in marks.created_at], dtype=np.int64
     )
-    view_rows = _integer_rows(conn, views)
+
+    view_rows = store.attention.view_hours_since(epoch_hour(since))
     view_columns = np.fromiter(
         itertools.chain.from_iterable(view_rows), dtype=np.int64, count=2 * len(view_rows)
     ).reshape(-1, 2)
@@ -160,7 +121,7 @@ def tally_all(conn: sa.Connection, now: datetime) -> dict[int, dict[str, Tally]]
     # An hour's views count at its middle, or now while the hour is not over.
     view_ages_us = now_us - np.minimum(hour_starts_us + _HOUR_US // 2, now_us)
 
-    snapshots = _snapshots(conn, since)
+    snapshots = _snapshots(store, since)
 
     row_ids = np.unique(
         np.concatenate(
@@ -228,33 +189,10 @@ def refresh_scores(store: Store, *, now: datetime) -> int:
     in one (readers see the old scores or the new ones, never a mix).
     """
     now = naive_utc(now)
-    with store.engine.connect() as conn:
-        tallies = tally_all(conn, now)
-    rows = []
-    for row_id, by_window in tallies.items():
-        for name, tally in by_window.items():
-            scored = score_tally(tally, WINDOWS[name])
-            if scored.score > 0:
-                rows.append(
-                    {
-                        "period": name,
-                        "paper_id": row_id,
-                        "score": scored.score,
-                        "reason": scored.reason,
-                        "computed_at": now,
-                    }
-                )
-    with store.writing() as conn:
-        conn.execute(sa.delete(trending_scores))
-        if rows:
-            # A paper deleted since the scores were computed would break the foreign key.
-            ranked = sorted({row["paper_id"] for row in rows})
-            existing: set[int] = set()
-            for first in range(0, len(ranked), _IN_CHUNK):
-                chunk = ranked[first : first + _IN_CHUNK]
-                query = sa.select(papers.c.id).where(papers.c.id.in_(chunk))
-                existing.update(conn.execute(query).scalars())
-            rows = [row for row in rows if row["paper_id"] in existing]
-            if rows:
-                conn.execute(sa.insert(trending_scores), rows)
-    return len({row["paper_id"] for row in rows})
+    scores = [
+        TrendingScore(name, row_id, scored.score, scored.reason)
+        for row_id, by_window in tally_all(store, now).items()
+        for name, tally in by_window.items()
+        if (scored := score_tally(tally, WINDOWS[name])).score > 0
+    ]
+    return store.trending.replace_all(scores, computed_at=now)

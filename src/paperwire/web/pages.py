@@ -75,7 +75,7 @@ def marks(svc: Services, request: Request, papers: list[Paper]) -> dict[str, set
     user = current_user(request)
     if user is None or not papers:
         return {}
-    return trending.marks_for(svc.store, user.id, [paper.paper_id for paper in papers])
+    return svc.store.attention.marks_on(user.id, [paper.paper_id for paper in papers])
 
 
 def check_query(query: str) -> None:

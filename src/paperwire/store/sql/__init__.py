@@ -17,12 +17,14 @@ import sqlalchemy as sa
 from paperwire.records import PaperRecord
 from paperwire.store.base import Store
 from paperwire.store.sql.accounts import SQLAccounts
+from paperwire.store.sql.attention import SQLAttention
 from paperwire.store.sql.deliveries import SQLDeliveries
 from paperwire.store.sql.digest_sources import SQLDigestSources
 from paperwire.store.sql.harvest_state import SQLHarvestState
 from paperwire.store.sql.papers import SQLPapers
 from paperwire.store.sql.sessions import SQLSessions
 from paperwire.store.sql.subscriptions import SQLSubscriptions
+from paperwire.store.sql.trending import SQLTrendingScores
 from paperwire.store.sql.vectors import SQLVectors
 from paperwire.store.sql.workers import SQLWorkers
 from paperwire.store.upsert import FastInsert
@@ -44,6 +46,8 @@ class SQLStore(Store):
         self.subscriptions = SQLSubscriptions(self)
         self.deliveries = SQLDeliveries(self)
         self.digest_sources = SQLDigestSources(self)
+        self.attention = SQLAttention(self)
+        self.trending = SQLTrendingScores(self)
 
     # Engine-specific hooks -------------------------------------------------------
 

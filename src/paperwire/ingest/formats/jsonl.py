@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
+from paperwire.ids import is_paper_id, parse_arxiv_id
 from paperwire.ingest.formats.common import json_lines, parse_iso
 from paperwire.records import Metric, PaperRecord, RecordError, Version
 
@@ -19,6 +20,10 @@ _MARKER_PREFIX = "paperwire/"
 
 _TEXT_FIELDS = ("source_id", "arxiv_id", "doi", "journal_ref", "comments", "license")
 _URL_FIELDS = ("abs_url", "pdf_url", "code_url", "paper_id")
+# Checked by their own rules: they become the paper's keys and parts of its URLs.
+_ID_FIELDS = ("arxiv_id", "paper_id")
+_FREE_FIELDS = tuple(n for n in _TEXT_FIELDS + _URL_FIELDS if n not in _ID_FIELDS)
+_SHOWN_CHARS = 60
 _DATETIME_FIELDS = ("published", "updated", "first_seen", "last_updated")
 
 
@@ -58,7 +63,9 @@ def record_from_json(obj: Mapping[str, Any]) -> PaperRecord:
         source=source,
         title=title,
         abstract=_field(obj, "abstract", str) or "",
-        **{name: _field(obj, name, str) for name in _TEXT_FIELDS + _URL_FIELDS},
+        **{name: _field(obj, name, str) for name in _FREE_FIELDS},
+        arxiv_id=_arxiv_id(obj),
+        paper_id=_paper_id(obj),
         authors=_string_list(obj, "authors"),
         categories=_string_list(obj, "categories"),
         **{name: _datetime(obj, name) for name in _DATETIME_FIELDS},
@@ -86,6 +93,35 @@ def _field(obj: Mapping[str, Any], name: str, kind: type, required: bool = False
     if not isinstance(value, kind):
         raise ValueError(f"field {name!r} should be {kind.__name__}, got {type(value).__name__}")
     return value
+
+
+def _arxiv_id(obj: Mapping[str, Any]) -> str | None:
+    """The arXiv id without its version; anything else is refused, never stored."""
+    raw = _field(obj, "arxiv_id", str)
+    if not raw:
+        return None
+    parsed = parse_arxiv_id(raw)
+    if parsed is None:
+        raise ValueError(f"'arxiv_id' is not an arXiv identifier: {_shown(raw)}")
+    return parsed[0]
+
+
+def _paper_id(obj: Mapping[str, Any]) -> str | None:
+    raw = _field(obj, "paper_id", str)
+    if not raw:
+        return None
+    if not is_paper_id(raw):
+        raise ValueError(
+            f"'paper_id' is not a paperwire id (ten characters a-z, 2-7): {_shown(raw)}"
+        )
+    return raw
+
+
+def _shown(value: str) -> str:
+    """``value`` for a message: quoted, escaped, and cut short."""
+    if len(value) > _SHOWN_CHARS:
+        return repr(value[:_SHOWN_CHARS]) + "…"
+    return repr(value)
 
 
 def _string_list(obj: Mapping[str, Any], name: str) -> list[str]:

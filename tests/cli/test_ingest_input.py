@@ -1,0 +1,70 @@
+"""``paperwire ingest`` on hostile or damaged input, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from paperwire.ingest.formats.jsonl import record_to_json
+from paperwire.records import PaperRecord
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    env = {
+        **os.environ,
+        "PAPERWIRE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "PAPERWIRE_EMBED_ON_INGEST": "0",
+    }
+
+    def paperwire(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "paperwire.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    return paperwire
+
+
+def stored(run: Run) -> list[dict[str, object]]:
+    done = run("papers", "list", "--json", "--limit", "1000")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def export_line(**fields: object) -> str:
+    record = PaperRecord(source="paperwire", title="A title", abstract="An abstract.")
+    return json.dumps({**record_to_json(record), **fields})
+
+
+def test_ids_that_are_not_ids_are_refused_with_file_and_line(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    lines = [
+        export_line(title="Good", paper_id="abcdefghij", arxiv_id="2401.01234"),
+        export_line(title="Bad paper id", paper_id="../account/digest/unsubscribe?x="),
+        export_line(title="Bad arXiv id", arxiv_id="../logout?x="),
+        export_line(title="Newline", paper_id="abcdefghik\n"),
+        export_line(title="Old style", arxiv_id="astro-ph/0601001v2"),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run("ingest", str(path))
+    assert done.returncode == 0, done.stderr
+    assert f"{path}:2: 'paper_id' is not a paperwire id" in done.stderr
+    assert f"{path}:3: 'arxiv_id' is not an arXiv identifier" in done.stderr
+    assert f"{path}:4: 'paper_id'" in done.stderr
+    assert "2 imported" in done.stderr and "3 skipped" in done.stderr
+    papers = {paper["title"]: paper for paper in stored(run)}
+    assert set(papers) == {"Good", "Old style"}
+    assert papers["Good"]["id"] == "abcdefghij"
+    assert run("ingest", "--strict", str(path)).returncode == 1

@@ -68,3 +68,38 @@ def test_ids_that_are_not_ids_are_refused_with_file_and_line(run: Run, tmp_path:
     assert set(papers) == {"Good", "Old style"}
     assert papers["Good"]["id"] == "abcdefghij"
     assert run("ingest", "--strict", str(path)).returncode == 1
+
+
+CONTROLS = "\x00\x01\x08\x0b\x1b\x7f\x85\x9b"
+
+
+def test_control_characters_are_removed_on_the_way_in(
+    run: Run, tmp_path: Path, fixtures: Path
+) -> None:
+    snapshot = json.loads(
+        (fixtures / "arxiv_snapshot_sample.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    )
+    snapshot.update(title="Snap\x01shot\x08 title\x1b[0m\x7f", license="CC\x00BY\x9b")
+    own = json.loads(export_line(title="Own\x01 title\x7f", source_id="id\x1b1"))
+    own.update(authors=["A\x08 Author"], categories=["cs\x00.LG"])
+    beir = {"_id": "doc\x011", "title": "Beir\x9b title", "text": "Text\x00 here"}
+    files = {"snapshot.jsonl": snapshot, "own.jsonl": own, "beir.jsonl": beir}
+    for name, obj in files.items():
+        (tmp_path / name).write_text(json.dumps(obj) + "\n", encoding="utf-8")
+    atom = (fixtures / "atom" / "2026_q_testing_s0_m10.xml").read_text(encoding="utf-8")
+    atom = atom.replace("<title>", "<title>\x7fAtom\x85\x9b ", 2)
+    (tmp_path / "feed.xml").write_text(atom, encoding="utf-8")
+    done = run("ingest", *(str(tmp_path / name) for name in [*files, "feed.xml"]))
+    assert done.returncode == 0, done.stderr
+    exported = tmp_path / "export.jsonl"
+    assert run("export", str(exported)).returncode == 0
+    text = exported.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in text.splitlines()]
+    assert len(records) == 13
+    flat = json.dumps(records, ensure_ascii=False)
+    assert not set(flat) & set(CONTROLS), "a control character was stored"
+    titles = {record["title"] for record in records}
+    assert {"Snapshot title[0m", "Own title", "Beir title"} <= titles
+    assert {record["license"] for record in records} >= {"CCBY"}
+    sources = {tuple(pair) for record in records for pair in record["extra_sources"]}
+    assert sources >= {("paperwire", "id1"), ("beir", "doc1")}

@@ -14,6 +14,7 @@ from typing import IO
 from xml.etree.ElementTree import Element
 
 from paperwire.ingest.formats.common import (
+    admit,
     arxiv_urls,
     first_doi,
     optional_text,
@@ -91,7 +92,7 @@ def _entry(entry: Element, path: str, page: AtomPage) -> Iterator[PaperRecord | 
         page.api_error = normalise(child_text(entry, "summary")) or entry_id
         return
     try:
-        yield record_from_entry(entry)
+        yield admit(record_from_entry(entry))
     except ValueError as error:
         yield RecordError(path, None, f"entry {entry_id or '(no id)'}: {error}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -13,7 +14,7 @@ import orjson
 
 from paperwire.ids import ARXIV_ID_RE, normalise_doi, parse_arxiv_id
 from paperwire.records import PaperRecord, RecordError
-from paperwire.text import normalise
+from paperwire.text import normalise, strip_controls
 
 _MONTHS = {
     name: number
@@ -24,6 +25,8 @@ _MONTHS = {
 _WITHDRAWN = re.compile(r"\bwithdrawn\b", re.IGNORECASE)
 _DOI_SEPARATORS = re.compile(r"[\s,;]+")
 _AUTHOR_SEPARATORS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*")
+# Fields that parsers may copy from the input as they are (text fields are normalised).
+_VERBATIM_FIELDS = ("source_id", "doi", "license", "abs_url", "pdf_url", "code_url")
 
 
 def parse_rfc2822(value: str | None) -> datetime | None:
@@ -155,6 +158,23 @@ def normalised_names(names: Iterable[str]) -> list[str]:
     return [name for name in (normalise(n) for n in names) if name]
 
 
+def admit(record: PaperRecord) -> PaperRecord:
+    """``record`` as it may be stored: control characters removed from the fields that
+    parsers copy as given. Cheap when there are none, as there almost never are."""
+    for name in _VERBATIM_FIELDS:
+        value = getattr(record, name)
+        if value and not value.isprintable():
+            setattr(record, name, strip_controls(value))
+    categories = record.categories
+    if categories and not "".join(categories).isprintable():
+        record.categories = [c for c in map(strip_controls, categories) if c]
+    if any(v.size and not v.size.isprintable() for v in record.versions):
+        record.versions = [
+            replace(v, size=strip_controls(v.size)) if v.size else v for v in record.versions
+        ]
+    return record
+
+
 def non_blank(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(1-based line number, line without its end) for every line that is not blank."""
     for number, line in enumerate(lines, 1):
@@ -179,6 +199,6 @@ def json_lines(
             yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
             continue
         try:
-            yield convert(obj)
+            yield admit(convert(obj))
         except ValueError as error:
             yield RecordError(path, number, str(error))

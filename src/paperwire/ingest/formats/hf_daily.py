@@ -13,6 +13,7 @@ from itertools import chain
 from typing import Any, TextIO
 
 from paperwire.ingest.formats.common import (
+    admit,
     arxiv_urls,
     json_lines,
     normalised_names,
@@ -43,7 +44,7 @@ def _parse_array(text: str, path: str) -> Iterator[PaperRecord | RecordError]:
         return
     for index, item in enumerate(items):
         try:
-            yield record_from_item(item)
+            yield admit(record_from_item(item))
         except ValueError as error:
             yield RecordError(path, None, f"item {index}: {error}")
 

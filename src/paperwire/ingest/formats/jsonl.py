@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from paperwire.ids import is_paper_id, parse_arxiv_id
 from paperwire.ingest.formats.common import json_lines, parse_iso
 from paperwire.records import Metric, PaperRecord, RecordError, Version
+from paperwire.text import strip_controls
 
 FORMAT_MARKER = "paperwire/1"
 _MARKER_PREFIX = "paperwire/"
@@ -57,13 +58,13 @@ def record_from_json(obj: Mapping[str, Any]) -> PaperRecord:
         raise ValueError('not a paperwire record (no "format": "paperwire/1")')
     if marker != FORMAT_MARKER:
         raise ValueError(f"unsupported paperwire format version {marker!r}")
-    title = _field(obj, "title", str, required=True)
-    source = _field(obj, "source", str, required=True)
+    title = _text(obj, "title", required=True)
+    source = _text(obj, "source", required=True)
     return PaperRecord(
         source=source,
         title=title,
-        abstract=_field(obj, "abstract", str) or "",
-        **{name: _field(obj, name, str) for name in _FREE_FIELDS},
+        abstract=_text(obj, "abstract") or "",
+        **{name: _text(obj, name) for name in _FREE_FIELDS},
         arxiv_id=_arxiv_id(obj),
         paper_id=_paper_id(obj),
         authors=_string_list(obj, "authors"),
@@ -93,6 +94,12 @@ def _field(obj: Mapping[str, Any], name: str, kind: type, required: bool = False
     if not isinstance(value, kind):
         raise ValueError(f"field {name!r} should be {kind.__name__}, got {type(value).__name__}")
     return value
+
+
+def _text(obj: Mapping[str, Any], name: str, required: bool = False) -> str | None:
+    """A text field as given, but without control characters."""
+    value = _field(obj, name, str, required)
+    return None if value is None else strip_controls(value)
 
 
 def _arxiv_id(obj: Mapping[str, Any]) -> str | None:
@@ -128,7 +135,7 @@ def _string_list(obj: Mapping[str, Any], name: str) -> list[str]:
     values = _field(obj, name, list) or []
     if not all(isinstance(v, str) for v in values):
         raise ValueError(f"field {name!r} should be a list of strings")
-    return list(values)
+    return [strip_controls(value) for value in values]
 
 
 def _datetime(obj: Mapping[str, Any], name: str) -> datetime | None:
@@ -144,7 +151,7 @@ def _datetime(obj: Mapping[str, Any], name: str) -> datetime | None:
 def _version(obj: Any) -> Version:
     if not isinstance(obj, Mapping) or not isinstance(obj.get("number"), int):
         raise ValueError("each version needs an integer 'number'")
-    return Version(obj["number"], _datetime(obj, "created"), _field(obj, "size", str))
+    return Version(obj["number"], _datetime(obj, "created"), _text(obj, "size"))
 
 
 def _metric(obj: Any) -> Metric:
@@ -153,10 +160,10 @@ def _metric(obj: Any) -> Metric:
     name, value = obj.get("name"), obj.get("value")
     if not isinstance(name, str) or not isinstance(value, int) or isinstance(value, bool):
         raise ValueError("each metric needs a string 'name' and an integer 'value'")
-    return Metric(name, value)
+    return Metric(strip_controls(name), value)
 
 
 def _pair(obj: Any) -> tuple[str, str]:
     if not isinstance(obj, list) or len(obj) != 2 or not all(isinstance(v, str) for v in obj):
         raise ValueError("each extra source should be a [source, source_id] pair")
-    return obj[0], obj[1]
+    return strip_controls(obj[0]), strip_controls(obj[1])

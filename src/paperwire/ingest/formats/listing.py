@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TextIO
 
-from paperwire.ingest.formats.common import non_blank
+from paperwire.ingest.formats.common import admit, non_blank
 from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise
 
@@ -21,7 +21,7 @@ def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
             pending = (number, line)
             continue
         title = normalise(pending[1])
-        yield PaperRecord(source="listing", title=title, abstract=normalise(line))
+        yield admit(PaperRecord(source="listing", title=title, abstract=normalise(line)))
         pending = None
     if pending is not None:
         yield RecordError(path, pending[0], "title line with no abstract line after it")

@@ -15,6 +15,7 @@ from typing import IO
 from xml.etree.ElementTree import Element
 
 from paperwire.ingest.formats.common import (
+    admit,
     arxiv_urls,
     first_doi,
     optional_text,
@@ -98,16 +99,16 @@ def _record(record: Element, path: str) -> PaperRecord | RecordError:
     identifier = (child_text(header, "identifier") or "").strip() if header is not None else ""
     try:
         if header is not None and header.get("status") == "deleted":
-            return _deleted(identifier)
+            return admit(_deleted(identifier))
         metadata = child(record, "metadata")
         body = metadata[0] if metadata is not None and len(metadata) else None
         if body is None:
             raise ValueError("record has no metadata")
         kind = local_name(body.tag)
         if kind == "arXivRaw":
-            return record_from_arxiv_raw(body)
+            return admit(record_from_arxiv_raw(body))
         if kind == "arXiv":
-            return record_from_arxiv(body)
+            return admit(record_from_arxiv(body))
         raise ValueError(f"unsupported metadata format <{kind}> (use arXivRaw or arXiv)")
     except ValueError as error:
         return RecordError(path, None, f"record {identifier or '(no identifier)'}: {error}")

@@ -103,3 +103,28 @@ def test_control_characters_are_removed_on_the_way_in(
     assert {record["license"] for record in records} >= {"CCBY"}
     sources = {tuple(pair) for record in records for pair in record["extra_sources"]}
     assert sources >= {("paperwire", "id1"), ("beir", "doc1")}
+
+
+def test_records_over_a_field_limit_are_skipped_with_file_and_line(
+    run: Run, tmp_path: Path, fixtures: Path
+) -> None:
+    sample = (fixtures / "arxiv_snapshot_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    objects = [json.loads(line) for line in sample[:6]]
+    objects[1]["title"] = "t" * 1_001
+    objects[2]["abstract"] = "word " * 6_401  # 32,004 characters once normalised
+    objects[3]["authors_parsed"] = [["Name", "A."]] * 10_001
+    objects[4]["authors_parsed"] = [["Name", "A."], ["N" * 301, ""]]
+    objects[5]["authors_parsed"] = [["Name", "A."]] * 3_303  # as many as real papers have
+    snapshot = tmp_path / "snapshot.jsonl"
+    snapshot.write_text("".join(json.dumps(o) + "\n" for o in objects), encoding="utf-8")
+    listing = tmp_path / "listing.txt"
+    listing.write_text("A title\nAn abstract\n\n" + "x" * 1_001 + "\nIts abstract\n")
+    done = run("ingest", str(snapshot), str(listing))
+    assert done.returncode == 0, done.stderr
+    assert f"{snapshot}:2: title has 1,001 characters, over the limit of 1,000" in done.stderr
+    assert f"{snapshot}:3: abstract has 32,004 characters" in done.stderr
+    assert f"{snapshot}:4: author list has 10,001 names, over the limit of 10,000" in done.stderr
+    assert f"{snapshot}:5: author 2 has 301 characters, over the limit of 300" in done.stderr
+    assert f"{listing}:4: title has 1,001 characters" in done.stderr
+    assert "3 imported" in done.stderr and "5 skipped" in done.stderr
+    assert run("ingest", "--strict", str(snapshot)).returncode == 1

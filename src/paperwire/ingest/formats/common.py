@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from paperwire.ids import ARXIV_ID_RE, normalise_doi, parse_arxiv_id
+from paperwire.limits import check_fields
 from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise, strip_controls
 
@@ -159,8 +160,10 @@ def normalised_names(names: Iterable[str]) -> list[str]:
 
 
 def admit(record: PaperRecord) -> PaperRecord:
-    """``record`` as it may be stored: control characters removed from the fields that
-    parsers copy as given. Cheap when there are none, as there almost never are."""
+    """``record`` as it may be stored: within the field limits (ValueError, saying
+    which, otherwise), and with control characters removed from the fields that parsers
+    copy as given. Cheap when there are none, as there almost never are."""
+    check_fields(record)
     for name in _VERBATIM_FIELDS:
         value = getattr(record, name)
         if value and not value.isprintable():

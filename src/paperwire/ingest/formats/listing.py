@@ -20,8 +20,16 @@ def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
         if pending is None:
             pending = (number, line)
             continue
-        title = normalise(pending[1])
-        yield admit(PaperRecord(source="listing", title=title, abstract=normalise(line)))
+        yield _record(path, *pending, line)
         pending = None
     if pending is not None:
         yield RecordError(path, pending[0], "title line with no abstract line after it")
+
+
+def _record(path: str, number: int, title: str, abstract: str) -> PaperRecord | RecordError:
+    try:
+        return admit(
+            PaperRecord(source="listing", title=normalise(title), abstract=normalise(abstract))
+        )
+    except ValueError as error:
+        return RecordError(path, number, str(error))

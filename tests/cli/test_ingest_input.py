@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -11,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from paperwire.ingest.background import MIN_BYTES
 from paperwire.ingest.formats.jsonl import record_to_json
 from paperwire.records import PaperRecord
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from ingest import synthetic_snapshot
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -34,6 +39,7 @@ def run(tmp_path: Path) -> Run:
             timeout=300,
         )
 
+    paperwire.env = env  # type: ignore[attr-defined]
     return paperwire
 
 
@@ -128,3 +134,74 @@ def test_records_over_a_field_limit_are_skipped_with_file_and_line(
     assert f"{listing}:4: title has 1,001 characters" in done.stderr
     assert "3 imported" in done.stderr and "5 skipped" in done.stderr
     assert run("ingest", "--strict", str(snapshot)).returncode == 1
+
+
+def peak_memory_mb(run_args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run ``paperwire`` in a fresh process and return (the largest resident set of it and
+    its reader process, in MB; its standard error)."""
+    script = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stdout.write(done.stderr)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024\n"
+        "sys.stdout.write(f'\\nexit={done.returncode} peak={peak}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, sys.executable, "-m", "paperwire.cli", *run_args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    stderr, _, tail = done.stdout.rpartition("\n")
+    values = dict(part.split("=") for part in tail.split())
+    return int(values["peak"]), f"{stderr}\nexit={values['exit']}"
+
+
+def test_a_huge_line_in_a_small_gzip_is_skipped_without_holding_it(
+    run: Run, tmp_path: Path, fixtures: Path
+) -> None:
+    lines = (fixtures / "arxiv_snapshot_sample.jsonl").read_bytes().splitlines(keepends=True)
+    huge = json.loads(lines[0])
+    huge.update(id="2401.00001", abstract="zebra " * ((64 << 20) // 6))  # 64 MB of text
+    source = tmp_path / "huge.jsonl.gz"
+    with gzip.open(source, "wb", compresslevel=1) as out:
+        out.writelines(lines[:3])
+        out.write(json.dumps(huge).encode() + b"\n")
+        out.writelines(lines[3:10])
+    assert source.stat().st_size < 2 << 20
+    run("init")
+    peak, stderr = peak_memory_mb(["ingest", str(source)], run.env)  # type: ignore[attr-defined]
+    assert "exit=0" in stderr, stderr
+    assert f"{source}:4: line of 67,1" in stderr and "over the record size limit" in stderr
+    assert "10 imported" in stderr and "1 skipped" in stderr
+    assert peak < 150, f"{peak} MB to skip a 64 MB line"  # about 70 MB; 389 MB before
+
+
+def test_a_line_that_is_not_utf8_loses_only_itself(run: Run, tmp_path: Path) -> None:
+    listing = tmp_path / "listing.txt"
+    pairs = [f"Title {n}\nAbstract {n}\n".encode() for n in range(200)]
+    pairs[150] = b"Caf\xe9 title\nAbstract\n"  # lines 301 and 302
+    listing.write_bytes(b"".join(pairs))
+    done = run("ingest", str(listing))
+    assert done.returncode == 2, done.stderr
+    assert f"{listing}:301: not UTF-8 text: byte 0xe9" in done.stderr
+    assert f"{listing}:302: abstract of line 301, which was not read" in done.stderr
+    assert "199 imported" in done.stderr
+    assert "199 record(s) from it were stored" in done.stderr
+
+
+def test_the_reader_process_resumes_after_bad_lines(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "big.jsonl"
+    synthetic_snapshot(3_000, source)
+    lines = source.read_bytes().splitlines(keepends=True)
+    lines[999] = lines[999].replace(b'"title": "', b'"title": "\xff', 1)
+    lines[1999] = lines[1999].replace(b'"abstract": "', b'"abstract": "' + b"y" * 70_000, 1)
+    source.write_bytes(b"".join(lines))
+    assert source.stat().st_size >= MIN_BYTES  # read by a reader process
+    run.env["PAPERWIRE_INGEST_MAX_RECORD_BYTES"] = "65536"  # type: ignore[attr-defined]
+    done = run("ingest", "--quiet", str(source))
+    assert done.returncode == 2, done.stderr
+    assert f"{source}:1000: not UTF-8 text: byte 0xff" in done.stderr
+    assert f"{source}:2000: line of 7" in done.stderr and "limit of 65,536 bytes" in done.stderr
+    assert "2998 imported" in done.stderr and "1 skipped, 1 not readable" in done.stderr

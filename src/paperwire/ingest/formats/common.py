@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from paperwire.ids import ARXIV_ID_RE, normalise_doi, parse_arxiv_id
-from paperwire.limits import check_fields
+from paperwire.limits import MAX_RECORD_BYTES, check_fields
 from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise, strip_controls
 
@@ -159,6 +159,11 @@ def normalised_names(names: Iterable[str]) -> list[str]:
     return [name for name in (normalise(n) for n in names) if name]
 
 
+def record_size_limit(source: object) -> int:
+    """The record size limit of what is read: the reader's stream carries the setting."""
+    return getattr(source, "max_record_bytes", MAX_RECORD_BYTES)
+
+
 def admit(record: PaperRecord) -> PaperRecord:
     """``record`` as it may be stored: within the field limits (ValueError, saying
     which, otherwise), and with control characters removed from the fields that parsers
@@ -178,16 +183,26 @@ def admit(record: PaperRecord) -> PaperRecord:
     return record
 
 
-def non_blank(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line without its end) for every line that is not blank."""
-    for number, line in enumerate(lines, 1):
-        stripped = line.rstrip("\r\n")
+def non_blank(
+    lines: Iterable[str | RecordError], first: int = 1
+) -> Iterator[tuple[int, str | RecordError]]:
+    """(line number, from ``first``; line without its end) for every line that is not
+    blank. A line the reader could not read comes as the RecordError it gave instead.
+    """
+    for number, line in enumerate(lines, first):
+        if line.__class__ is not str:
+            yield number, line
+            continue
+        stripped = line.rstrip("\r\n")  # type: ignore[union-attr]
         if stripped.strip():
             yield number, stripped
 
 
 def json_lines(
-    lines: Iterable[str], path: str, convert: Callable[[Any], PaperRecord]
+    lines: Iterable[str | RecordError],
+    path: str,
+    convert: Callable[[Any], PaperRecord],
+    first: int = 1,
 ) -> Iterator[PaperRecord | RecordError]:
     """One record per non-blank JSON line; a bad line becomes a RecordError, reading goes on.
 
@@ -195,7 +210,10 @@ def json_lines(
     are decoded by orjson: snapshots run to millions of lines, and it takes half the
     time of the standard library (its errors are ``json.JSONDecodeError`` too).
     """
-    for number, line in non_blank(lines):
+    for number, line in non_blank(lines, first):
+        if line.__class__ is not str:
+            yield line  # type: ignore[misc]
+            continue
         try:
             obj = orjson.loads(line)
         except json.JSONDecodeError as error:

@@ -191,6 +191,40 @@ def test_a_line_that_is_not_utf8_loses_only_itself(run: Run, tmp_path: Path) -> 
     assert "199 record(s) from it were stored" in done.stderr
 
 
+def test_malformed_xml_mid_file_exits_2_saying_where_and_how_much_was_stored(
+    run: Run, tmp_path: Path, fixtures: Path
+) -> None:
+    data = (fixtures / "atom" / "2026_q_testing_s0_m10.xml").read_text(encoding="utf-8")
+    cut = data.index("<entry>", data.index("<entry>", data.index("<entry>") + 1) + 1)
+    line = data[:cut].count("\n") + 1
+    feed = tmp_path / "feed.xml"
+    feed.write_text(data[:cut] + "<entry><id>x</entry>\n" + data[cut:], encoding="utf-8")
+    done = run("ingest", str(feed))
+    assert done.returncode == 2, done.stderr
+    assert f"{feed}:{line}: malformed XML at line {line}, column 17" in done.stderr
+    assert "nothing from there on was read" in done.stderr
+    assert "2 record(s) from it were stored" in done.stderr and "2 imported" in done.stderr
+
+
+def test_xml_records_over_a_limit_are_skipped_by_number_and_line(
+    run: Run, tmp_path: Path, fixtures: Path
+) -> None:
+    data = (fixtures / "oai" / "ListRecordsResponse.xml").read_text(encoding="utf-8")
+    starts = [n for n in range(len(data)) if data.startswith("<record>", n)]
+    big = data.index("<abstract>", starts[1]) + len("<abstract>")
+    long_title = data.index("<title>", starts[3]) + len("<title>")
+    changed = data[:big] + "x" * 2_000_000 + data[big:long_title] + "t" * 1_001 + data[long_title:]
+    path = tmp_path / "oai.xml"
+    path.write_text(changed, encoding="utf-8")
+    done = run("ingest", str(path))
+    assert done.returncode == 0, done.stderr
+    line_2, line_4 = (data[:start].count("\n") + 1 for start in (starts[1], starts[3]))
+    assert f"{path}:{line_2}: record 2 is over the record size limit" in done.stderr
+    assert f"{path}:{line_4}: record oai:arXiv.org:" in done.stderr
+    assert "characters, over the limit of 1,000 (record number 4)" in done.stderr
+    assert "4 imported" in done.stderr and "2 skipped" in done.stderr
+
+
 def test_the_reader_process_resumes_after_bad_lines(run: Run, tmp_path: Path) -> None:
     source = tmp_path / "big.jsonl"
     synthetic_snapshot(3_000, source)

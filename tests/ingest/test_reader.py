@@ -137,6 +137,18 @@ def test_latin1_far_into_a_file(tmp_path: Path) -> None:
     assert error.line == 21 and f"byte offset {len(sample) + 26}" in error.reason
 
 
+def test_latin1_in_xml_ends_the_file_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    data = (FIXTURES / "atom" / "2026_q_testing_s0_m10.xml").read_bytes()
+    cut = data.index(b"<entry>", data.index(b"<entry>") + 1)
+    path.write_bytes(data[:cut] + "<!-- café -->".encode("latin-1") + data[cut:])
+    line = data[:cut].count(b"\n") + 1
+    items = read_records(str(path))
+    assert isinstance(next(items), PaperRecord)
+    with pytest.raises(UnreadableInput, match=f"at line {line}, .*nothing from there on"):
+        next(items)
+
+
 def test_utf16_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "u16.txt"
     path.write_bytes("A title\nAn abstract\n".encode("utf-16"))

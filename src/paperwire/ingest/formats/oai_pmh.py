@@ -21,12 +21,14 @@ from paperwire.ingest.formats.common import (
     optional_text,
     parse_iso,
     parse_rfc2822,
+    record_size_limit,
     says_withdrawn,
     split_arxiv_id,
     split_author_string,
     split_categories,
 )
 from paperwire.ingest.formats.xmlstream import (
+    Completed,
     child,
     child_text,
     children,
@@ -38,6 +40,7 @@ from paperwire.text import normalise
 
 # An empty list is an answer, not a failure: a harvest with nothing new since ``from``.
 NO_RECORDS = "noRecordsMatch"
+_RECORDS = frozenset({"record"})
 
 
 @dataclass
@@ -75,13 +78,14 @@ def parse(stream: IO[str], path: str) -> Iterator[PaperRecord | RecordError]:
 def _records(
     source: IO[str] | bytes, path: str, page: OaiPage
 ) -> Iterator[PaperRecord | RecordError]:
-    xml_errors: list[RecordError] = []
-    for element, parent in completed_elements(source, path, xml_errors):
+    for item in completed_elements(source, path, _RECORDS, record_size_limit(source)):
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        element = item.element
         name = local_name(element.tag)
-        if name == "record":
-            yield _record(element, path)
-            if parent is not None:
-                parent.remove(element)
+        if item.number:
+            yield _record(item, path)
         elif name == "resumptionToken":
             page.resumption_token = (element.text or "").strip() or None
             page.complete_list_size = _int(element.get("completeListSize"))
@@ -91,10 +95,10 @@ def _records(
         elif name == "error" and page.error_code is None:
             page.error_code = element.get("code") or "unknown"
             page.error_message = normalise(element.text) or None
-    yield from xml_errors
 
 
-def _record(record: Element, path: str) -> PaperRecord | RecordError:
+def _record(item: Completed, path: str) -> PaperRecord | RecordError:
+    record = item.element
     header = child(record, "header")
     identifier = (child_text(header, "identifier") or "").strip() if header is not None else ""
     try:
@@ -111,7 +115,8 @@ def _record(record: Element, path: str) -> PaperRecord | RecordError:
             return admit(record_from_arxiv(body))
         raise ValueError(f"unsupported metadata format <{kind}> (use arXivRaw or arXiv)")
     except ValueError as error:
-        return RecordError(path, None, f"record {identifier or '(no identifier)'}: {error}")
+        what = f"record {identifier or '(no identifier)'}"
+        return RecordError(path, item.line, f"{what}: {error} (record number {item.number})")
 
 
 def _deleted(identifier: str) -> PaperRecord:

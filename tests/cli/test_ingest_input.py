@@ -239,3 +239,14 @@ def test_the_reader_process_resumes_after_bad_lines(run: Run, tmp_path: Path) ->
     assert f"{source}:1000: not UTF-8 text: byte 0xff" in done.stderr
     assert f"{source}:2000: line of 7" in done.stderr and "limit of 65,536 bytes" in done.stderr
     assert "2998 imported" in done.stderr and "1 skipped, 1 not readable" in done.stderr
+
+
+def test_a_json_array_is_capped_as_a_whole(run: Run, tmp_path: Path, fixtures: Path) -> None:
+    daily = fixtures / "hf_daily_2026-11-28.json"
+    run.env["PAPERWIRE_INGEST_MAX_RECORD_BYTES"] = "2048"  # type: ignore[attr-defined]
+    done = run("ingest", str(daily))
+    assert done.returncode == 2, done.stderr
+    assert f"{daily}:1: a JSON array over 32,768 bytes" in done.stderr
+    assert "nothing from it was stored" in done.stderr
+    run.env["PAPERWIRE_INGEST_MAX_RECORD_BYTES"] = "4096"  # type: ignore[attr-defined]
+    assert "12 imported" in run("ingest", str(daily)).stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -167,19 +166,18 @@ def record_size_limit(source: object) -> int:
 def admit(record: PaperRecord) -> PaperRecord:
     """``record`` as it may be stored: within the field limits (ValueError, saying
     which, otherwise), and with control characters removed from the fields that parsers
-    copy as given. Cheap when there are none, as there almost never are."""
+    copy as given. Cheap when there are none, as there almost never are: one check of
+    all of them at once."""
     check_fields(record)
-    for name in _VERBATIM_FIELDS:
-        value = getattr(record, name)
-        if value and not value.isprintable():
-            setattr(record, name, strip_controls(value))
+    verbatim = (record.source_id, record.doi, record.license, record.abs_url, record.pdf_url)
+    if not "".join(filter(None, (*verbatim, record.code_url))).isprintable():
+        for name in _VERBATIM_FIELDS:
+            value = getattr(record, name)
+            if value:
+                setattr(record, name, strip_controls(value))
     categories = record.categories
     if categories and not "".join(categories).isprintable():
         record.categories = [c for c in map(strip_controls, categories) if c]
-    if any(v.size and not v.size.isprintable() for v in record.versions):
-        record.versions = [
-            replace(v, size=strip_controls(v.size)) if v.size else v for v in record.versions
-        ]
     return record
 
 

@@ -36,7 +36,7 @@ from paperwire.ingest.formats.xmlstream import (
     local_name,
 )
 from paperwire.records import PaperRecord, RecordError, Version
-from paperwire.text import normalise
+from paperwire.text import normalise, strip_controls
 
 # An empty list is an answer, not a failure: a harvest with nothing new since ``from``.
 NO_RECORDS = "noRecordsMatch"
@@ -208,7 +208,7 @@ def _raw_version(element: Element) -> Version:
     label = element.get("version", "")
     if not label[1:].isdigit():
         raise ValueError(f"bad version label {label!r}")
-    size = (child_text(element, "size") or "").strip() or None
+    size = strip_controls((child_text(element, "size") or "").strip()) or None
     return Version(int(label[1:]), parse_rfc2822(child_text(element, "date")), size)
 
 

@@ -80,11 +80,17 @@ class PaperRecord:
 
 @dataclass(frozen=True, slots=True)
 class RecordError:
-    """Input that could not become a record: where it is and why."""
+    """Input that could not become a record: where it is and why.
+
+    ``unreadable`` marks input that could not even be read as records (a line that is
+    not UTF-8, malformed XML), so that what it held is not known, as opposed to a
+    record read and refused.
+    """
 
     path: str
     line: int | None
     reason: str
+    unreadable: bool = False
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path

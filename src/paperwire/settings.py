@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from paperwire.limits import MAX_RECORD_BYTES
+
 DEFAULT_DATABASE_URL = "sqlite:///data/paperwire.db"
 
 
@@ -27,6 +29,12 @@ class Settings(BaseSettings):
     )
     ingest_batch_size: int = Field(
         1000, ge=1, le=100_000, description="Records per ingest transaction."
+    )
+    ingest_max_record_bytes: int = Field(
+        MAX_RECORD_BYTES,
+        ge=1024,
+        description="Bytes one input record may take (a line; an XML record); 16 times "
+        "this for a file read whole. Larger ones are skipped and reported.",
     )
     embedding_batch_size: int = Field(
         256, ge=1, le=10_000, description="Papers embedded and saved per transaction."

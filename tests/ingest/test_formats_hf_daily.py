@@ -61,3 +61,17 @@ def test_array_with_a_bad_item() -> None:
     records = parse_text(json.dumps([{"paper": {"title": "no id"}}, "text"]))
     assert [type(r) for r in records] == [RecordError, RecordError]
     assert "paper.id" in records[0].reason  # type: ignore[union-attr]
+
+
+def test_array_items_are_reported_by_number_and_line() -> None:
+    items = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    text = json.dumps([items[0], {"paper": {"title": "no id"}}, items[2]], indent=1)
+    records = parse_text("\n\n" + text)
+    error = records[1]
+    assert isinstance(error, RecordError) and error.reason.startswith("item 2: ")
+    assert (
+        error.line == 2 + text[: text.index('{\n  "paper": {\n   "title": "no id"')].count("\n") + 1
+    )
+    broken = parse_text(text[:-200])
+    assert [type(r) for r in broken] == [PaperRecord, RecordError, RecordError]
+    assert broken[2].unreadable and "nothing from there on" in broken[2].reason  # type: ignore[union-attr]

@@ -80,3 +80,22 @@ def test_bad_lines() -> None:
     assert "'published'" in reasons[3]
     assert "paperwire/9" in reasons[4]
     assert items[5] == full_record()
+
+
+def test_ids_are_checked_and_arxiv_ids_made_canonical() -> None:
+    obj = record_to_json(full_record())
+    assert record_from_json(dict(obj, arxiv_id="arXiv:2401.01234v3")).arxiv_id == "2401.01234"
+    assert record_from_json(dict(obj, arxiv_id="", paper_id=None)).arxiv_id is None
+    for name, value in (
+        ("paper_id", "../logout?x="),
+        ("paper_id", "ABCDEFGHIJ"),
+        ("paper_id", "abcdefghij\n"),
+        ("arxiv_id", "2401.01234/../../x"),
+        ("arxiv_id", "x" * 500),
+    ):
+        try:
+            record_from_json(dict(obj, **{name: value}))
+        except ValueError as error:
+            assert repr(name) in str(error) and len(str(error)) < 200
+        else:
+            raise AssertionError(f"{name}={value!r} was accepted")

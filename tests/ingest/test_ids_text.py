@@ -1,9 +1,11 @@
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from paperwire.ids import normalise_doi, parse_arxiv_id, title_key
-from paperwire.text import collapse_whitespace, normalise
+from paperwire.text import collapse_whitespace, normalise, strip_controls
 
 
 @pytest.mark.parametrize(
@@ -72,3 +74,48 @@ def test_collapse_whitespace_equals_splitting_and_joining(pieces: list[str]) -> 
     assert collapse_whitespace(text) == " ".join(text.split())
     long_text = text + " filler" * 20  # long ASCII texts take the fast path when they can
     assert collapse_whitespace(long_text) == " ".join(long_text.split())
+
+
+_NOT_SPACE_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "word",
+                "é",
+                " ",
+                "\n",
+                "\t",
+                "\x00",
+                "\x01",
+                "\x08",
+                "\x1b",
+                "\x1f",
+                "\x7f",
+                "\x85",
+                "\x9b",
+            ]
+        ),
+        max_size=60,
+    )
+)
+def test_control_characters_are_dropped(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    expected = " ".join(_NOT_SPACE_CONTROLS.sub("", text).split())
+    assert collapse_whitespace(text) == expected == normalise(text)
+    long_text = text + " filler" * 20
+    assert collapse_whitespace(long_text) == " ".join(
+        _NOT_SPACE_CONTROLS.sub("", long_text).split()
+    )
+
+
+def test_control_characters_in_a_title() -> None:
+    assert normalise("A\x01 title\x08 with\x1b[31m escapes\x7f and \x9bC1") == (
+        "A title with[31m escapes and C1"
+    )
+    assert normalise("Soft\u00adhyphen and zero\u200bwidth stay") == (
+        "Soft\u00adhyphen and zero\u200bwidth stay"
+    )
+    assert strip_controls("id\x00 with\ttab\nand\x1b") == "id with\ttab\nand"

@@ -115,23 +115,38 @@ def test_binary_file(tmp_path: Path) -> None:
         open_text(str(path))
 
 
-def test_latin1_bytes_name_line_and_offset(tmp_path: Path) -> None:
+def test_a_line_that_is_not_utf8_is_skipped_with_its_pair(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     head = b"A title\nAn abstract\n"
-    path.write_bytes(head + "Café au lait\nAbstract\n".encode("latin-1"))
-    with pytest.raises(UnreadableInput) as raised:
-        list(read_records(str(path), "listing"))
-    message = str(raised.value)
-    assert str(path) in message
-    assert "byte 0xe9 at line 3, byte offset 23" in message
+    path.write_bytes(head + "Café au lait\nAbstract\nLast\nIts abstract\n".encode("latin-1"))
+    items = list(read_records(str(path), "listing"))
+    assert [type(item) for item in items] == [PaperRecord, RecordError, RecordError, PaperRecord]
+    lost, pair = items[1], items[2]
+    assert isinstance(lost, RecordError) and lost.unreadable and lost.line == 3
+    assert "byte 0xe9 at byte offset 23" in str(lost) and str(lost).startswith(f"{path}:3: ")
+    assert isinstance(pair, RecordError) and pair.line == 4 and not pair.unreadable
 
 
 def test_latin1_far_into_a_file(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     sample = (FIXTURES / "beir_scifact_corpus_head20.jsonl").read_bytes()
-    path.write_bytes(sample + b'{"_id": "x", "title": "caf\xe9", "text": "t"}\n')
-    with pytest.raises(UnreadableInput, match=f"line 21, byte offset {len(sample) + 26}"):
-        list(read_records(str(path)))
+    path.write_bytes(sample + b'{"_id": "x", "title": "caf\xe9", "text": "t"}\n' + sample)
+    items = list(read_records(str(path)))
+    assert len(items) == 41
+    [error] = [item for item in items if isinstance(item, RecordError)]
+    assert error.line == 21 and f"byte offset {len(sample) + 26}" in error.reason
+
+
+def test_latin1_in_xml_ends_the_file_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    data = (FIXTURES / "atom" / "2026_q_testing_s0_m10.xml").read_bytes()
+    cut = data.index(b"<entry>", data.index(b"<entry>") + 1)
+    path.write_bytes(data[:cut] + "<!-- café -->".encode("latin-1") + data[cut:])
+    line = data[:cut].count(b"\n") + 1
+    items = read_records(str(path))
+    assert isinstance(next(items), PaperRecord)
+    with pytest.raises(UnreadableInput, match=f"at line {line}, .*nothing from there on"):
+        next(items)
 
 
 def test_utf16_is_refused(tmp_path: Path) -> None:

@@ -44,16 +44,17 @@ def _ingest_files(
     quiet: bool,
     first_reader: ReaderProcess | None = None,
 ) -> tuple[IngestReport, list[str]]:
-    """Ingest each file; returns the report and the files that could not be read at all.
+    """Ingest each file; returns the report and the files that could not be read whole.
 
     ``first_reader``, if given, is the reader process already started for ``paths[0]``.
     """
     report = IngestReport()
-    unreadable: list[str] = []
-    batch_size = state.settings().ingest_batch_size
+    partly_read: list[str] = []
+    settings = state.settings()
 
     def show_error(error: RecordError) -> None:
-        state.console.print(f"[yellow]skipped[/] {error}", highlight=False)
+        label = "[red]not read[/]" if error.unreadable else "[yellow]skipped[/]"
+        state.console.print(f"{label} {error}", highlight=False)
 
     with Progress(
         SpinnerColumn(),
@@ -74,13 +75,16 @@ def _ingest_files(
                 if done.elapsed:
                     progress.update(task, rate=f"{done.completed / done.elapsed:,.0f}/s")
 
+            stored, errors = report.stored, len(report.errors)
+            failed = False
             try:
                 ingest_batches(
                     store,
                     read_batches(
                         str(path),
                         fmt,
-                        batch_size=batch_size,
+                        batch_size=settings.ingest_batch_size,
+                        max_record_bytes=settings.ingest_max_record_bytes,
                         prepare=store.papers.row_preparer(),
                         reader=first_reader if number == 0 else None,
                     ),
@@ -90,8 +94,18 @@ def _ingest_files(
                 )
             except UnreadableInput as error:
                 state.console.print(f"[red]error:[/] {error}", highlight=False)
-                unreadable.append(str(path))
-    return report, unreadable
+                failed = True
+            if failed or any(error.unreadable for error in report.errors[errors:]):
+                partly_read.append(str(path))
+                _say_what_was_stored(path, report.stored - stored)
+    return report, partly_read
+
+
+def _say_what_was_stored(path: Path, stored: int) -> None:
+    what = f"{stored:,} record(s) from it were stored" if stored else "nothing from it was stored"
+    state.console.print(
+        f"[red]{path}[/]: part of the file could not be read (above); {what}", highlight=False
+    )
 
 
 def ingest(
@@ -114,23 +128,34 @@ def ingest(
     """Import papers from files: arXiv snapshot, OAI-PMH, Atom, BEIR, HF daily, listings, exports.
 
     The same paper from any source is stored once (by arXiv id, then source id, then DOI;
-    id-less records by title). Bad records are reported with file and line and skipped.
-    Exit code: 0 when every readable record was stored, 1 with --strict and skips,
-    2 when a file could not be read.
+    id-less records by title). A bad record is skipped and reported with its file and
+    line (XML: and its number): one over the limits (PAPERWIRE_INGEST_MAX_RECORD_BYTES
+    per record; title 1,000 characters, abstract 32,000, 10,000 authors of 300) or with
+    an id that is not one. A line that is not UTF-8 is reported and reading goes on with
+    the next line; malformed XML ends its file there.
+
+    Exit code: 0 when every record was stored or skipped with its file and line; 1 with
+    --strict and any skipped; 2 when part of a file could not be read as records
+    (missing, binary, not UTF-8, malformed XML), saying from which line and how many of
+    its records were stored.
     """
+    settings = state.settings()
     first_reader = start_reader(
-        str(paths[0]), fmt.value, batch_size=state.settings().ingest_batch_size
+        str(paths[0]),
+        fmt.value,
+        batch_size=settings.ingest_batch_size,
+        max_record_bytes=settings.ingest_max_record_bytes,
     )
     try:
         store = state.services().store
-        report, unreadable = _ingest_files(store, paths, fmt.value, quiet, first_reader)
+        report, partly_read = _ingest_files(store, paths, fmt.value, quiet, first_reader)
     finally:
         if first_reader:
             first_reader.close()  # already closed unless something failed before its turn
     state.console.print(report.summary())
-    if embed if embed is not None else state.settings().embed_on_ingest:
+    if embed if embed is not None else settings.embed_on_ingest:
         embed_new_papers(quiet)
-    if unreadable:
+    if partly_read:
         raise typer.Exit(2)
     if strict and report.skipped:
         raise state.fail(f"--strict: {report.skipped} record(s) skipped")

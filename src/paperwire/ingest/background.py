@@ -27,6 +27,7 @@ from typing import BinaryIO, TextIO
 
 from paperwire.ingest.batch import Batch, batches_of
 from paperwire.ingest.collector import fewer_collections
+from paperwire.limits import MAX_RECORD_BYTES
 from paperwire.records import PaperRecord
 
 # Starting a reader costs a few tenths of a second: worth it only for large files.
@@ -42,7 +43,14 @@ Preparer = Callable[[PaperRecord], object]
 class ReaderProcess:
     """A reader process for one file, running from the moment this is made."""
 
-    def __init__(self, path: str, fmt: str = "auto", *, batch_size: int = 1000) -> None:
+    def __init__(
+        self,
+        path: str,
+        fmt: str = "auto",
+        *,
+        batch_size: int = 1000,
+        max_record_bytes: int = MAX_RECORD_BYTES,
+    ) -> None:
         self.path = path
         # The preparer goes over a pipe of its own: standard input stays the writer's,
         # so that ``paperwire ingest /dev/stdin`` reads what was piped in.
@@ -50,7 +58,10 @@ class ReaderProcess:
         try:
             self._process = subprocess.Popen(
                 # -P: the working directory must not shadow installed modules.
-                [sys.executable, "-P", "-m", __name__, path, fmt, str(batch_size), str(commands)],
+                [
+                    *(sys.executable, "-P", "-m", __name__, path, fmt),
+                    *(str(batch_size), str(max_record_bytes), str(commands)),
+                ],
                 stdout=subprocess.PIPE,
                 pass_fds=(commands,),
             )
@@ -109,13 +120,21 @@ class ReaderProcess:
             process.wait()
 
 
-def start_reader(path: str, fmt: str = "auto", *, batch_size: int = 1000) -> ReaderProcess | None:
+def start_reader(
+    path: str,
+    fmt: str = "auto",
+    *,
+    batch_size: int = 1000,
+    max_record_bytes: int = MAX_RECORD_BYTES,
+) -> ReaderProcess | None:
     """A reader process for ``path`` when the file is large enough to be worth one."""
     try:
         large = os.path.getsize(path) >= MIN_BYTES
     except OSError:
         large = False  # read_records reports the problem
-    return ReaderProcess(path, fmt, batch_size=batch_size) if large else None
+    if not large:
+        return None
+    return ReaderProcess(path, fmt, batch_size=batch_size, max_record_bytes=max_record_bytes)
 
 
 def read_batches(
@@ -123,6 +142,7 @@ def read_batches(
     fmt: str = "auto",
     *,
     batch_size: int = 1000,
+    max_record_bytes: int = MAX_RECORD_BYTES,
     prepare: Preparer | None = None,
     reader: ReaderProcess | None = None,
 ) -> Iterator[Batch]:
@@ -130,10 +150,12 @@ def read_batches(
     if one was started already), else parsed here."""
     from paperwire.ingest.reader import read_records
 
-    reader = reader or start_reader(path, fmt, batch_size=batch_size)
+    reader = reader or start_reader(
+        path, fmt, batch_size=batch_size, max_record_bytes=max_record_bytes
+    )
     if reader:
         return reader.batches(prepare)
-    return batches_of(read_records(path, fmt), batch_size)
+    return batches_of(read_records(path, fmt, max_record_bytes=max_record_bytes), batch_size)
 
 
 def _send(out: BinaryIO, message: tuple[object, ...]) -> None:
@@ -147,14 +169,18 @@ def _load_preparer(name: str) -> Preparer | None:
     return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
 
 
-def _run_reader(path: str, fmt: str, batch_size: int, commands: TextIO, out: BinaryIO) -> bool:
+def _run_reader(
+    path: str, fmt: str, sizes: tuple[int, int], commands: TextIO, out: BinaryIO
+) -> bool:
     """Send the file's batches; False when the writer went away before naming a preparer."""
     from paperwire.ingest.reader import read_records
 
+    batch_size, max_record_bytes = sizes
     named = False
     prepare: Preparer | None = None
     try:
-        for batch in batches_of(read_records(path, fmt), batch_size):
+        records = read_records(path, fmt, max_record_bytes=max_record_bytes)
+        for batch in batches_of(records, batch_size):
             if not named:  # the first batch is parsed while the writer opens its store
                 name = commands.readline().strip()
                 if not name:
@@ -171,14 +197,15 @@ def _run_reader(path: str, fmt: str, batch_size: int, commands: TextIO, out: Bin
 
 
 def main(argv: list[str]) -> int:
-    """The reader process: ``PATH FORMAT BATCH_SIZE COMMANDS_FD``; the preparer
-    (``module:function`` or -) comes as a line on the file descriptor COMMANDS_FD."""
-    path, fmt, batch_size, commands_fd = argv
+    """The reader process: ``PATH FORMAT BATCH_SIZE MAX_RECORD_BYTES COMMANDS_FD``; the
+    preparer (``module:function`` or -) comes as a line on the file descriptor COMMANDS_FD."""
+    path, fmt, batch_size, max_record_bytes, commands_fd = argv
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but batches on the pipe
     try:
         with fewer_collections(), open(int(commands_fd), encoding="utf-8") as commands:
-            return 0 if _run_reader(path, fmt, int(batch_size), commands, out) else 1
+            sizes = int(batch_size), int(max_record_bytes)
+            return 0 if _run_reader(path, fmt, sizes, commands, out) else 1
     except (BrokenPipeError, KeyboardInterrupt):
         # The writer is gone or was interrupted: stop quietly, with nothing left to flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class IngestReport:
-    """What an ingest did: counts, and every record it skipped with the reason."""
+    """What an ingest did: counts, and every record it skipped with the reason, and
+    every part of the input it could not read as records (``RecordError.unreadable``)."""
 
     inserted: int = 0
     updated: int = 0
@@ -35,7 +36,11 @@ class IngestReport:
 
     @property
     def skipped(self) -> int:
-        return len(self.errors)
+        return sum(not error.unreadable for error in self.errors)
+
+    @property
+    def unreadable(self) -> int:
+        return sum(error.unreadable for error in self.errors)
 
     @property
     def stored(self) -> int:
@@ -47,9 +52,10 @@ class IngestReport:
         self.unchanged += result.unchanged
 
     def summary(self) -> str:
+        unreadable = f", {self.unreadable} not readable" if self.unreadable else ""
         return (
             f"{self.inserted} imported, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.skipped} skipped"
+            f"{self.unchanged} unchanged, {self.skipped} skipped{unreadable}"
         )
 
 

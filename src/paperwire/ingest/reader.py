@@ -1,8 +1,10 @@
 """Open any supported input file, tell its format by its content, and read its records.
 
-Problems that make a whole file unusable (missing, binary, not UTF-8, unknown format,
-corrupt gzip) raise :class:`UnreadableInput` with the file, and where it can, the line
-and byte offset. Problems with single records come back as RecordError values.
+Problems that make a whole file unusable (missing, binary, UTF-16, unknown format), or
+the rest of it (corrupt gzip; a byte that is not UTF-8 in an XML file) raise
+:class:`UnreadableInput` with the file, and where it can, the line and byte offset.
+Problems with single records, and lines of line formats that cannot be read (not UTF-8,
+over the record size limit), come back as RecordError values, and reading goes on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, BinaryIO
 
 from paperwire.ingest.formats import FORMATS
 from paperwire.ingest.formats.common import non_blank
+from paperwire.limits import MAX_RECORD_BYTES
 from paperwire.records import PaperRecord, RecordError, UnreadableInput
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -28,14 +31,20 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _XML_ROOT = re.compile(r"\s*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]")
 _XML_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL)
 _SNAPSHOT_KEYS = {"versions", "authors_parsed", "submitter"}
+_NEWLINE = ord("\n")
+_SKIP_BYTES = 1 << 16  # what skipping an over-long line holds at a time
 
 
-def open_text(path: str) -> CheckedText:
+def open_text(
+    path: str, *, max_record_bytes: int = MAX_RECORD_BYTES, lenient: bool = False
+) -> CheckedText:
     """Open ``path`` as UTF-8 text, gunzipping it when it starts with the gzip magic bytes.
 
-    A UTF-8 byte-order mark is dropped. Binary and UTF-16 files are refused at once;
-    otherwise reading raises UnreadableInput at the first byte that is not UTF-8, naming
-    its line and byte offset (in the uncompressed data).
+    A UTF-8 byte-order mark is dropped. Binary and UTF-16 files are refused at once.
+    Lines longer than ``max_record_bytes`` and lines that are not UTF-8 come as
+    RecordErrors when iterating; ``read`` raises UnreadableInput at the first byte that
+    is not UTF-8 (naming its line and byte offset in the uncompressed data), unless
+    ``lenient``, which replaces it (for telling the format).
     """
     binary = _open_binary(path)
     try:
@@ -49,7 +58,7 @@ def open_text(path: str) -> CheckedText:
     except BaseException:
         binary.close()
         raise
-    return CheckedText(binary, path)
+    return CheckedText(binary, path, max_record_bytes, "replace" if lenient else "strict")
 
 
 def _open_binary(path: str) -> BinaryIO:
@@ -65,25 +74,40 @@ def _open_binary(path: str) -> BinaryIO:
         raise UnreadableInput(f"{path}: cannot open: {error.strerror or error}") from None
 
 
-def _guarded(path: str, read: Callable[[int], bytes], size: int) -> bytes:
+def _guarded(path: str, read: Callable[[int], bytes], size: int, line: int = 0) -> bytes:
     try:
         return read(size)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-        raise UnreadableInput(f"{path}: corrupt or truncated gzip data ({error})") from None
+        where = f" at line {line}" if line else ""
+        raise UnreadableInput(
+            f"{path}: corrupt or truncated gzip data{where} ({error}); "
+            f"nothing from there on was read"
+        ) from None
 
 
 class CheckedText(io.TextIOBase):
-    """A strict UTF-8 text reader that reports where decoding failed.
+    """A strict UTF-8 text reader that reports where decoding failed, and reads lines
+    only up to the record size limit.
 
-    ``io.TextIOWrapper`` reports a decoding error relative to its internal buffer;
-    this one counts bytes and newlines so the message can point into the file.
-    Line ends are passed through unchanged.
+    ``io.TextIOWrapper`` reports a decoding error relative to its internal buffer, and
+    reads a line whole however long it is. Iterating over this one gives each line, or,
+    in its place, a RecordError for a line that is not UTF-8 or longer than
+    ``max_record_bytes`` (skipped to its end, never held whole), so that reading goes
+    on with the next line. ``read`` and ``readline`` raise UnreadableInput instead
+    (XML cannot be read on past a bad byte). Line ends are passed through unchanged.
     """
 
-    def __init__(self, binary: BinaryIO, path: str) -> None:
+    def __init__(
+        self,
+        binary: BinaryIO,
+        path: str,
+        max_record_bytes: int = MAX_RECORD_BYTES,
+        errors: str = "strict",
+    ) -> None:
         self._binary = binary
         self._path = path
-        self._decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        self.max_record_bytes = max_record_bytes
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors)
         self._offset = 0
         self._lines = 1
 
@@ -91,18 +115,27 @@ class CheckedText(io.TextIOBase):
         return True
 
     def read(self, size: int | None = -1) -> str:
-        data = _guarded(self._path, self._binary.read, -1 if size is None else size)
+        data = self._read(self._binary.read, -1 if size is None else size)
         return self._decode(data, final=size is None or size < 0 or not data)
 
     def readline(self, size: int | None = -1) -> str:
-        data = _guarded(self._path, self._binary.readline, -1 if size is None else size)
+        data = self._read(self._binary.readline, -1 if size is None else size)
         return self._decode(data, final=not data)
 
-    def __next__(self) -> str:
-        line = self.readline()
-        if not line:
+    def __next__(self) -> str | RecordError:  # type: ignore[override]
+        data = self._read(self._binary.readline, self.max_record_bytes + 1)
+        if not data:
+            self._decode(data, final=True)  # raises on an incomplete character at the end
             raise StopIteration
-        return line
+        if len(data) > self.max_record_bytes and data[-1] != _NEWLINE:
+            return self._skip_long_line(len(data))
+        line, offset = self._lines, self._offset
+        self._lines, self._offset = line + 1, offset + len(data)
+        try:
+            return self._decoder.decode(data, True)  # type: ignore[no-any-return]
+        except UnicodeDecodeError as error:
+            self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+            return self._bad_line(line, offset, error)
 
     def __iter__(self) -> CheckedText:
         return self
@@ -110,6 +143,36 @@ class CheckedText(io.TextIOBase):
     def close(self) -> None:
         self._binary.close()
         super().close()
+
+    def _read(self, read: Callable[[int], bytes], size: int) -> bytes:
+        return _guarded(self._path, read, size, self._lines)
+
+    def _skip_long_line(self, size: int) -> RecordError:
+        line = self._lines
+        while True:
+            chunk = self._read(self._binary.readline, _SKIP_BYTES)
+            size += len(chunk)
+            if not chunk or chunk[-1] == _NEWLINE:
+                break
+        self._offset += size
+        self._lines += 1
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        return RecordError(
+            self._path,
+            line,
+            f"line of {size:,} bytes is over the record size limit of "
+            f"{self.max_record_bytes:,} bytes (PAPERWIRE_INGEST_MAX_RECORD_BYTES); skipped",
+        )
+
+    def _bad_line(self, line: int, offset: int, error: UnicodeDecodeError) -> RecordError:
+        bad = error.object[error.start : error.start + 1].hex()
+        return RecordError(
+            self._path,
+            line,
+            f"not UTF-8 text: byte 0x{bad} at byte offset {offset + error.start} "
+            f"({error.reason}); the line was not read",
+            unreadable=True,
+        )
 
     def _decode(self, data: bytes, final: bool) -> str:
         try:
@@ -120,7 +183,8 @@ class CheckedText(io.TextIOBase):
             bad = error.object[error.start : error.start + 1].hex()
             raise UnreadableInput(
                 f"{self._path}: not UTF-8 text: byte 0x{bad} at line {line}, byte offset "
-                f"{where} ({error.reason}); convert the file to UTF-8"
+                f"{where} ({error.reason}); nothing from there on was read; "
+                f"convert the file to UTF-8"
             ) from None
         self._offset += len(data)
         self._lines += data.count(b"\n")
@@ -129,7 +193,7 @@ class CheckedText(io.TextIOBase):
 
 def detect_format(path: str) -> str:
     """The name of ``path``'s format (a key of FORMATS), told from its first bytes and lines."""
-    with open_text(path) as stream:
+    with open_text(path, lenient=True) as stream:
         start = stream.read(SNIFF_BYTES).lstrip()
         while not start:
             chunk = stream.read(SNIFF_BYTES)
@@ -145,14 +209,17 @@ def detect_format(path: str) -> str:
     return "listing"
 
 
-def read_records(path: str, fmt: str = "auto") -> Iterator[PaperRecord | RecordError]:
-    """Records (and RecordErrors) from ``path`` in format ``fmt``, or the detected one."""
+def read_records(
+    path: str, fmt: str = "auto", *, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[PaperRecord | RecordError]:
+    """Records (and RecordErrors) from ``path`` in format ``fmt``, or the detected one;
+    a record over ``max_record_bytes`` comes as a RecordError."""
     if fmt == "auto":
         fmt = detect_format(path)
     parser = FORMATS.get(fmt)
     if parser is None:
         raise ValueError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
-    with open_text(path) as stream:
+    with open_text(path, max_record_bytes=max_record_bytes) as stream:
         yield from parser(stream, path)
 
 
@@ -177,8 +244,10 @@ def _xml_format(start: str, path: str) -> str:
 def _json_lines_format(path: str) -> str:
     """Tell the JSON lines formats apart by the keys of the first object that parses."""
     obj: dict[str, Any] | None = None
-    with open_text(path) as stream:
+    with open_text(path, lenient=True) as stream:
         for _, line in islice(non_blank(stream), SNIFF_JSON_LINES):
+            if not isinstance(line, str):
+                continue
             try:
                 parsed = json.loads(line)
             except json.JSONDecodeError:

@@ -14,15 +14,18 @@ from typing import IO
 from xml.etree.ElementTree import Element
 
 from paperwire.ingest.formats.common import (
+    admit,
     arxiv_urls,
     first_doi,
     optional_text,
     parse_iso,
     primary_first,
+    record_size_limit,
     says_withdrawn,
     split_arxiv_id,
 )
 from paperwire.ingest.formats.xmlstream import (
+    Completed,
     child,
     child_text,
     children,
@@ -32,6 +35,7 @@ from paperwire.ingest.formats.xmlstream import (
 from paperwire.records import PaperRecord, RecordError, Version
 from paperwire.text import normalise
 
+_RECORDS = frozenset({"entry"})
 _PAGING = {
     "totalResults": "total_results",
     "startIndex": "start_index",
@@ -72,28 +76,29 @@ def parse(stream: IO[str], path: str) -> Iterator[PaperRecord | RecordError]:
 def _entries(
     source: IO[str] | bytes, path: str, page: AtomPage
 ) -> Iterator[PaperRecord | RecordError]:
-    xml_errors: list[RecordError] = []
-    for element, parent in completed_elements(source, path, xml_errors):
-        name = local_name(element.tag)
-        if name in _PAGING and parent is not None and local_name(parent.tag) == "feed":
-            setattr(page, _PAGING[name], _int(element.text))
-        elif name == "entry":
-            yield from _entry(element, path, page)
-            if parent is not None:
-                parent.remove(element)
-    yield from xml_errors
+    for item in completed_elements(source, path, _RECORDS, record_size_limit(source)):
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        name = local_name(item.element.tag)
+        if item.number:
+            yield from _entry(item, path, page)
+        elif name in _PAGING and item.parent is not None and local_name(item.parent.tag) == "feed":
+            setattr(page, _PAGING[name], _int(item.element.text))
 
 
-def _entry(entry: Element, path: str, page: AtomPage) -> Iterator[PaperRecord | RecordError]:
+def _entry(item: Completed, path: str, page: AtomPage) -> Iterator[PaperRecord | RecordError]:
+    entry = item.element
     entry_id = (child_text(entry, "id") or "").strip()
     title = normalise(child_text(entry, "title"))
     if "/api/errors" in entry_id or (title == "Error" and not split_arxiv_id(entry_id)[0]):
         page.api_error = normalise(child_text(entry, "summary")) or entry_id
         return
     try:
-        yield record_from_entry(entry)
+        yield admit(record_from_entry(entry))
     except ValueError as error:
-        yield RecordError(path, None, f"entry {entry_id or '(no id)'}: {error}")
+        what = f"entry {entry_id or '(no id)'}"
+        yield RecordError(path, item.line, f"{what}: {error} (entry number {item.number})")
 
 
 def record_from_entry(entry: Element) -> PaperRecord:

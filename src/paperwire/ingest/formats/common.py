@@ -12,8 +12,9 @@ from typing import Any
 import orjson
 
 from paperwire.ids import ARXIV_ID_RE, normalise_doi, parse_arxiv_id
+from paperwire.limits import MAX_RECORD_BYTES, check_fields
 from paperwire.records import PaperRecord, RecordError
-from paperwire.text import normalise
+from paperwire.text import normalise, strip_controls
 
 _MONTHS = {
     name: number
@@ -24,6 +25,8 @@ _MONTHS = {
 _WITHDRAWN = re.compile(r"\bwithdrawn\b", re.IGNORECASE)
 _DOI_SEPARATORS = re.compile(r"[\s,;]+")
 _AUTHOR_SEPARATORS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*;\s*")
+# Fields that parsers may copy from the input as they are (text fields are normalised).
+_VERBATIM_FIELDS = ("source_id", "doi", "license", "abs_url", "pdf_url", "code_url")
 
 
 def parse_rfc2822(value: str | None) -> datetime | None:
@@ -155,16 +158,49 @@ def normalised_names(names: Iterable[str]) -> list[str]:
     return [name for name in (normalise(n) for n in names) if name]
 
 
-def non_blank(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line without its end) for every line that is not blank."""
-    for number, line in enumerate(lines, 1):
-        stripped = line.rstrip("\r\n")
+def record_size_limit(source: object) -> int:
+    """The record size limit of what is read: the reader's stream carries the setting."""
+    return getattr(source, "max_record_bytes", MAX_RECORD_BYTES)
+
+
+def admit(record: PaperRecord) -> PaperRecord:
+    """``record`` as it may be stored: within the field limits (ValueError, saying
+    which, otherwise), and with control characters removed from the fields that parsers
+    copy as given. Cheap when there are none, as there almost never are: one check of
+    all of them at once."""
+    check_fields(record)
+    verbatim = (record.source_id, record.doi, record.license, record.abs_url, record.pdf_url)
+    if not "".join(filter(None, (*verbatim, record.code_url))).isprintable():
+        for name in _VERBATIM_FIELDS:
+            value = getattr(record, name)
+            if value:
+                setattr(record, name, strip_controls(value))
+    categories = record.categories
+    if categories and not "".join(categories).isprintable():
+        record.categories = [c for c in map(strip_controls, categories) if c]
+    return record
+
+
+def non_blank(
+    lines: Iterable[str | RecordError], first: int = 1
+) -> Iterator[tuple[int, str | RecordError]]:
+    """(line number, from ``first``; line without its end) for every line that is not
+    blank. A line the reader could not read comes as the RecordError it gave instead.
+    """
+    for number, line in enumerate(lines, first):
+        if line.__class__ is not str:
+            yield number, line
+            continue
+        stripped = line.rstrip("\r\n")  # type: ignore[union-attr]
         if stripped.strip():
             yield number, stripped
 
 
 def json_lines(
-    lines: Iterable[str], path: str, convert: Callable[[Any], PaperRecord]
+    lines: Iterable[str | RecordError],
+    path: str,
+    convert: Callable[[Any], PaperRecord],
+    first: int = 1,
 ) -> Iterator[PaperRecord | RecordError]:
     """One record per non-blank JSON line; a bad line becomes a RecordError, reading goes on.
 
@@ -172,13 +208,16 @@ def json_lines(
     are decoded by orjson: snapshots run to millions of lines, and it takes half the
     time of the standard library (its errors are ``json.JSONDecodeError`` too).
     """
-    for number, line in non_blank(lines):
+    for number, line in non_blank(lines, first):
+        if line.__class__ is not str:
+            yield line  # type: ignore[misc]
+            continue
         try:
             obj = orjson.loads(line)
         except json.JSONDecodeError as error:
             yield RecordError(path, number, f"invalid JSON: {error.msg} at column {error.colno}")
             continue
         try:
-            yield convert(obj)
+            yield admit(convert(obj))
         except ValueError as error:
             yield RecordError(path, number, str(error))

@@ -8,48 +8,112 @@ paper id is its arXiv id. The same items one per line (JSON lines) are accepted 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from itertools import chain
+import re
+from collections.abc import Iterator
+from itertools import chain, count
 from typing import Any, TextIO
 
 from paperwire.ingest.formats.common import (
+    admit,
     arxiv_urls,
     json_lines,
     normalised_names,
     parse_iso,
+    record_size_limit,
     split_arxiv_id,
 )
+from paperwire.limits import WHOLE_FILE_RECORDS
 from paperwire.records import Metric, PaperRecord, RecordError
 from paperwire.text import normalise
 
 _METRICS = (("upvotes", "upvotes"), ("githubStars", "github_stars"))
+_DECODER = json.JSONDecoder()
+_WHITE_SPACE = re.compile(r"[ \t\n\r]*")
+_TAIL_CHARS = 1 << 16
 
 
 def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
-    first = stream.read(1)
-    while first and first.isspace():
-        first = stream.read(1)
+    first, line = _first_character(stream)
     if first == "[":
-        yield from _parse_array(first + stream.read(), path)
-    else:
-        yield from _parse_lines(chain([first + stream.readline()], stream), path)
+        yield from _parse_array(first, stream, path, line)
+    elif first:
+        lines = iter(stream)
+        rest = next(lines, "")  # of the first line
+        head = first + rest if isinstance(rest, str) else rest
+        yield from json_lines(chain([head], lines), path, record_from_item, first=line)
 
 
-def _parse_array(text: str, path: str) -> Iterator[PaperRecord | RecordError]:
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as error:
-        yield RecordError(path, error.lineno, f"invalid JSON: {error.msg} at column {error.colno}")
+def _first_character(stream: TextIO) -> tuple[str, int]:
+    """The first character that is not white space ("" if none), and its line."""
+    line = 1
+    while True:
+        char = stream.read(1) or stream.read(1) or stream.read(1) or stream.read(1)
+        if not char.isspace():  # "" too: four bytes that make no character end the file
+            return char, line
+        line += char == "\n"
+
+
+def _parse_array(
+    first: str, stream: TextIO, path: str, line: int
+) -> Iterator[PaperRecord | RecordError]:
+    """A JSON array is read whole, so it is capped as a whole (and its items by the
+    field limits); each item is decoded on its own, to tell its line."""
+    limit = record_size_limit(stream) * WHOLE_FILE_RECORDS
+    text = first + stream.read(limit)
+    while (more := stream.read(_TAIL_CHARS)) and not more.strip():
+        pass
+    if more:
+        yield RecordError(
+            path,
+            line,
+            f"a JSON array over {limit:,} bytes ({WHOLE_FILE_RECORDS} times "
+            f"PAPERWIRE_INGEST_MAX_RECORD_BYTES) is not read; give its items one per line",
+            unreadable=True,
+        )
         return
-    for index, item in enumerate(items):
+    lines = _Lines(text, line)
+    position = _WHITE_SPACE.match(text, 1).end()  # type: ignore[union-attr]
+    if text.startswith("]", position):
+        return
+    for number in count(1):
         try:
-            yield record_from_item(item)
-        except ValueError as error:
-            yield RecordError(path, None, f"item {index}: {error}")
+            item, end = _DECODER.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            yield _broken(path, lines.at(error.pos), f"invalid JSON: {error.msg}")
+            return
+        yield _item(path, lines.at(position), number, item)
+        position = _WHITE_SPACE.match(text, end).end()  # type: ignore[union-attr]
+        if text.startswith("]", position):
+            return
+        if not text.startswith(",", position):
+            yield _broken(path, lines.at(position), "invalid JSON: expected ',' or ']'")
+            return
+        position = _WHITE_SPACE.match(text, position + 1).end()  # type: ignore[union-attr]
 
 
-def _parse_lines(lines: Iterable[str], path: str) -> Iterator[PaperRecord | RecordError]:
-    yield from json_lines(lines, path, record_from_item)
+def _item(path: str, line: int, number: int, item: Any) -> PaperRecord | RecordError:
+    try:
+        return admit(record_from_item(item))
+    except ValueError as error:
+        return RecordError(path, line, f"item {number}: {error}")
+
+
+class _Lines:
+    """Line numbers of positions in ``text``, asked for in increasing order."""
+
+    def __init__(self, text: str, first: int) -> None:
+        self._text, self._line, self._at = text, first, 0
+
+    def at(self, position: int) -> int:
+        self._line += self._text.count("\n", self._at, position)
+        self._at = position
+        return self._line
+
+
+def _broken(path: str, line: int, reason: str) -> RecordError:
+    return RecordError(
+        path, line, f"{reason} at line {line}; nothing from there on was read", unreadable=True
+    )
 
 
 def record_from_item(item: Any) -> PaperRecord:

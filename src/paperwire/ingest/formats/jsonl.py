@@ -11,14 +11,20 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
+from paperwire.ids import is_paper_id, parse_arxiv_id
 from paperwire.ingest.formats.common import json_lines, parse_iso
 from paperwire.records import Metric, PaperRecord, RecordError, Version
+from paperwire.text import strip_controls
 
 FORMAT_MARKER = "paperwire/1"
 _MARKER_PREFIX = "paperwire/"
 
 _TEXT_FIELDS = ("source_id", "arxiv_id", "doi", "journal_ref", "comments", "license")
 _URL_FIELDS = ("abs_url", "pdf_url", "code_url", "paper_id")
+# Checked by their own rules: they become the paper's keys and parts of its URLs.
+_ID_FIELDS = ("arxiv_id", "paper_id")
+_FREE_FIELDS = tuple(n for n in _TEXT_FIELDS + _URL_FIELDS if n not in _ID_FIELDS)
+_SHOWN_CHARS = 60
 _DATETIME_FIELDS = ("published", "updated", "first_seen", "last_updated")
 
 
@@ -52,13 +58,15 @@ def record_from_json(obj: Mapping[str, Any]) -> PaperRecord:
         raise ValueError('not a paperwire record (no "format": "paperwire/1")')
     if marker != FORMAT_MARKER:
         raise ValueError(f"unsupported paperwire format version {marker!r}")
-    title = _field(obj, "title", str, required=True)
-    source = _field(obj, "source", str, required=True)
+    title = _text(obj, "title", required=True)
+    source = _text(obj, "source", required=True)
     return PaperRecord(
         source=source,
         title=title,
-        abstract=_field(obj, "abstract", str) or "",
-        **{name: _field(obj, name, str) for name in _TEXT_FIELDS + _URL_FIELDS},
+        abstract=_text(obj, "abstract") or "",
+        **{name: _text(obj, name) for name in _FREE_FIELDS},
+        arxiv_id=_arxiv_id(obj),
+        paper_id=_paper_id(obj),
         authors=_string_list(obj, "authors"),
         categories=_string_list(obj, "categories"),
         **{name: _datetime(obj, name) for name in _DATETIME_FIELDS},
@@ -88,11 +96,46 @@ def _field(obj: Mapping[str, Any], name: str, kind: type, required: bool = False
     return value
 
 
+def _text(obj: Mapping[str, Any], name: str, required: bool = False) -> str | None:
+    """A text field as given, but without control characters."""
+    value = _field(obj, name, str, required)
+    return None if value is None else strip_controls(value)
+
+
+def _arxiv_id(obj: Mapping[str, Any]) -> str | None:
+    """The arXiv id without its version; anything else is refused, never stored."""
+    raw = _field(obj, "arxiv_id", str)
+    if not raw:
+        return None
+    parsed = parse_arxiv_id(raw)
+    if parsed is None:
+        raise ValueError(f"'arxiv_id' is not an arXiv identifier: {_shown(raw)}")
+    return parsed[0]
+
+
+def _paper_id(obj: Mapping[str, Any]) -> str | None:
+    raw = _field(obj, "paper_id", str)
+    if not raw:
+        return None
+    if not is_paper_id(raw):
+        raise ValueError(
+            f"'paper_id' is not a paperwire id (ten characters a-z, 2-7): {_shown(raw)}"
+        )
+    return raw
+
+
+def _shown(value: str) -> str:
+    """``value`` for a message: quoted, escaped, and cut short."""
+    if len(value) > _SHOWN_CHARS:
+        return repr(value[:_SHOWN_CHARS]) + "…"
+    return repr(value)
+
+
 def _string_list(obj: Mapping[str, Any], name: str) -> list[str]:
     values = _field(obj, name, list) or []
     if not all(isinstance(v, str) for v in values):
         raise ValueError(f"field {name!r} should be a list of strings")
-    return list(values)
+    return [strip_controls(value) for value in values]
 
 
 def _datetime(obj: Mapping[str, Any], name: str) -> datetime | None:
@@ -108,7 +151,7 @@ def _datetime(obj: Mapping[str, Any], name: str) -> datetime | None:
 def _version(obj: Any) -> Version:
     if not isinstance(obj, Mapping) or not isinstance(obj.get("number"), int):
         raise ValueError("each version needs an integer 'number'")
-    return Version(obj["number"], _datetime(obj, "created"), _field(obj, "size", str))
+    return Version(obj["number"], _datetime(obj, "created"), _text(obj, "size"))
 
 
 def _metric(obj: Any) -> Metric:
@@ -117,10 +160,10 @@ def _metric(obj: Any) -> Metric:
     name, value = obj.get("name"), obj.get("value")
     if not isinstance(name, str) or not isinstance(value, int) or isinstance(value, bool):
         raise ValueError("each metric needs a string 'name' and an integer 'value'")
-    return Metric(name, value)
+    return Metric(strip_controls(name), value)
 
 
 def _pair(obj: Any) -> tuple[str, str]:
     if not isinstance(obj, list) or len(obj) != 2 or not all(isinstance(v, str) for v in obj):
         raise ValueError("each extra source should be a [source, source_id] pair")
-    return obj[0], obj[1]
+    return strip_controls(obj[0]), strip_controls(obj[1])

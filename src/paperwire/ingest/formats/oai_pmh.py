@@ -15,17 +15,20 @@ from typing import IO
 from xml.etree.ElementTree import Element
 
 from paperwire.ingest.formats.common import (
+    admit,
     arxiv_urls,
     first_doi,
     optional_text,
     parse_iso,
     parse_rfc2822,
+    record_size_limit,
     says_withdrawn,
     split_arxiv_id,
     split_author_string,
     split_categories,
 )
 from paperwire.ingest.formats.xmlstream import (
+    Completed,
     child,
     child_text,
     children,
@@ -33,10 +36,11 @@ from paperwire.ingest.formats.xmlstream import (
     local_name,
 )
 from paperwire.records import PaperRecord, RecordError, Version
-from paperwire.text import normalise
+from paperwire.text import normalise, strip_controls
 
 # An empty list is an answer, not a failure: a harvest with nothing new since ``from``.
 NO_RECORDS = "noRecordsMatch"
+_RECORDS = frozenset({"record"})
 
 
 @dataclass
@@ -74,13 +78,14 @@ def parse(stream: IO[str], path: str) -> Iterator[PaperRecord | RecordError]:
 def _records(
     source: IO[str] | bytes, path: str, page: OaiPage
 ) -> Iterator[PaperRecord | RecordError]:
-    xml_errors: list[RecordError] = []
-    for element, parent in completed_elements(source, path, xml_errors):
+    for item in completed_elements(source, path, _RECORDS, record_size_limit(source)):
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        element = item.element
         name = local_name(element.tag)
-        if name == "record":
-            yield _record(element, path)
-            if parent is not None:
-                parent.remove(element)
+        if item.number:
+            yield _record(item, path)
         elif name == "resumptionToken":
             page.resumption_token = (element.text or "").strip() or None
             page.complete_list_size = _int(element.get("completeListSize"))
@@ -90,27 +95,28 @@ def _records(
         elif name == "error" and page.error_code is None:
             page.error_code = element.get("code") or "unknown"
             page.error_message = normalise(element.text) or None
-    yield from xml_errors
 
 
-def _record(record: Element, path: str) -> PaperRecord | RecordError:
+def _record(item: Completed, path: str) -> PaperRecord | RecordError:
+    record = item.element
     header = child(record, "header")
     identifier = (child_text(header, "identifier") or "").strip() if header is not None else ""
     try:
         if header is not None and header.get("status") == "deleted":
-            return _deleted(identifier)
+            return admit(_deleted(identifier))
         metadata = child(record, "metadata")
         body = metadata[0] if metadata is not None and len(metadata) else None
         if body is None:
             raise ValueError("record has no metadata")
         kind = local_name(body.tag)
         if kind == "arXivRaw":
-            return record_from_arxiv_raw(body)
+            return admit(record_from_arxiv_raw(body))
         if kind == "arXiv":
-            return record_from_arxiv(body)
+            return admit(record_from_arxiv(body))
         raise ValueError(f"unsupported metadata format <{kind}> (use arXivRaw or arXiv)")
     except ValueError as error:
-        return RecordError(path, None, f"record {identifier or '(no identifier)'}: {error}")
+        what = f"record {identifier or '(no identifier)'}"
+        return RecordError(path, item.line, f"{what}: {error} (record number {item.number})")
 
 
 def _deleted(identifier: str) -> PaperRecord:
@@ -202,7 +208,7 @@ def _raw_version(element: Element) -> Version:
     label = element.get("version", "")
     if not label[1:].isdigit():
         raise ValueError(f"bad version label {label!r}")
-    size = (child_text(element, "size") or "").strip() or None
+    size = strip_controls((child_text(element, "size") or "").strip()) or None
     return Version(int(label[1:]), parse_rfc2822(child_text(element, "date")), size)
 
 

@@ -11,7 +11,7 @@ import typer
 from paperwire.accounts.emails import InvalidEmail
 from paperwire.cli import state
 from paperwire.cli.render import to_json
-from paperwire.digest.deliveries import STATES, counts_by_state
+from paperwire.digest.deliveries import STATES
 from paperwire.digest.links import LinkSigner, link_signer
 from paperwire.digest.run import RunReport, preview
 from paperwire.digest.schedule import local_today
@@ -136,7 +136,7 @@ def preview_digest(
 
 def delivery_counts(store: Store, day: date) -> dict[str, int]:
     """Deliveries of local date ``day`` in every state (zeros included)."""
-    found = counts_by_state(store, day)
+    found = store.deliveries.counts_by_state(day)
     return {name: found.get(name, 0) for name in STATES} | found
 
 

@@ -29,7 +29,6 @@ from paperwire.digest.subscriptions import (
     PENDING,
     UNSUBSCRIBED,
     Subscriber,
-    delete_subscriber,
     list_subscribers,
 )
 from paperwire.mail import MailError
@@ -271,5 +270,5 @@ def remove(email: Annotated[str, typer.Argument(help="The subscriber's address."
     the record, let them unsubscribe through the link in any digest instead)."""
     store = state.store()
     subscriber = subscriber_or_exit(store, email)
-    delete_subscriber(store, subscriber.id)
+    store.subscriptions.delete(subscriber.id)
     state.console.print(f"removed {subscriber.email}", highlight=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
 from paperwire.digest import schedule
@@ -199,9 +199,3 @@ def defer(store: Store, claim: Claim, worker: str, now: datetime, error: MailErr
     reached): it is tried again after the usual backoff."""
     retry_at = naive_utc(now) + retry_delay(claim.attempts)
     store.deliveries.put_back(claim.delivery_id, worker, retry_at=retry_at, error=str(error)[:1000])
-
-
-def counts_by_state(store: Store, day: date) -> dict[str, int]:
-    """Forwarder kept for ``cli/digest.py`` (being moved into services/): use
-    ``store.deliveries.counts_by_state``."""
-    return store.deliveries.counts_by_state(day)

@@ -200,19 +200,3 @@ def subscriber_from(row: SubscriberRow) -> Subscriber:
         last_digest_at=row.last_digest_at,
         bounce_count=row.bounce_count,
     )
-
-
-# Forwarders kept for the CLI modules being moved into services/ (issue 14): call
-# ``store.subscriptions`` directly instead.
-
-
-def delete_subscriber(store: Store, subscriber_id: int) -> None:
-    store.subscriptions.delete(subscriber_id)
-
-
-def topics_needing_vectors(store: Store, model: str) -> list[tuple[int, str]]:
-    return store.subscriptions.topics_needing_vectors(model)
-
-
-def save_topic_vectors(store: Store, vectors: Sequence[tuple[int, str, str, bytes]]) -> None:
-    store.subscriptions.save_topic_vectors(vectors)

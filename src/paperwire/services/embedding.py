@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from paperwire.digest.subscriptions import TopicVector, save_topic_vectors, topics_needing_vectors
+from paperwire.digest.subscriptions import TopicVector
 from paperwire.digest.topics import embed_topics
 from paperwire.search.embedding import vector_space_name
 from paperwire.services.app import AppServices
@@ -100,15 +100,14 @@ def refresh_topic_vectors(app: AppServices, on_problem: OnProblem) -> int:
     The embedder is loaded only when some topic needs it.
     """
     model = topic_space(app.settings)
-    stale = topics_needing_vectors(app.store, model)
+    stale = app.store.subscriptions.topics_needing_vectors(model)
     if not stale:
         return 0
     embedder = topic_embedder(app, on_problem)
     if embedder is None:
         return 0
     vectors = embed_topics(embedder, model, [text for _, text in stale])
-    save_topic_vectors(
-        app.store,
+    app.store.subscriptions.save_topic_vectors(
         [
             (topic_id, text, model, vector[1])
             for (topic_id, text), vector in zip(stale, vectors, strict=True)

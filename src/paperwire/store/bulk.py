@@ -16,12 +16,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from paperwire.store.clock import iso_datetime
 
-_DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_DialectInsert = sqlite.Insert | postgresql.Insert
+_DIALECT_INSERTS: dict[str, Callable[[sa.Table], _DialectInsert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 _Compiled = tuple[str, list[str], list[Callable[[Any], Any] | None]]
 _cache: dict[tuple[str, str, tuple[str, ...], str, tuple[str, ...]], _Compiled] = {}
 
 
-def dialect_insert(dialect: str, table: sa.Table) -> Any:
+def dialect_insert(dialect: str, table: sa.Table) -> _DialectInsert:
     """The engine's ``insert(table)``, which has ``on_conflict_do_nothing/_update``."""
     if dialect not in _DIALECT_INSERTS:
         raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
@@ -40,7 +44,9 @@ def _statement(dialect: str, table: sa.Table, conflict: str, update: tuple[str, 
     )
 
 
-def _processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
+def _processor(
+    column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect
+) -> Callable[[Any], Any] | None:
     """SQLAlchemy's bind processor for a column, with a C-speed one for SQLite datetimes.
 
     SQLAlchemy stores SQLite datetimes as ``YYYY-MM-DD HH:MM:SS.ffffff``, which is exactly
@@ -63,7 +69,8 @@ def _compile(
     if key not in _cache:
         statement = _statement(dialect.name, table, conflict, update)
         compiled = statement.compile(dialect=dialect, column_keys=list(columns))
-        order = list(compiled.positiontup) if compiled.positional else list(columns)  # type: ignore[arg-type]
+        positions = compiled.positiontup if compiled.positional else None
+        order = list(positions) if positions is not None else list(columns)
         processors = [_processor(table.c[name].type, dialect) for name in order]
         _cache[key] = (str(compiled), order, processors)
     return _cache[key]

@@ -56,10 +56,10 @@ def check_ids(record: PaperRecord) -> None:
 def identity_keys(record: PaperRecord) -> IdentityKeys:
     """The keys a record can be matched on; InvalidIdentity for a non-canonical id."""
     check_ids(record)
-    source_keys = []
+    source_keys: list[tuple[str, str]] = []
     if record.source_id:
         source_keys.append((record.source, record.source_id))
-    source_keys.extend(tuple(pair) for pair in record.extra_sources)
+    source_keys.extend((source, source_id) for source, source_id in record.extra_sources)
     doi = normalise_doi(record.doi)
     keys = IdentityKeys(
         paper_id=record.paper_id or None,
@@ -136,8 +136,8 @@ def merge_values(
         current = stored.get(name)
         if fill_only and not _is_empty(current):
             continue
-        if name == "published" and current is not None and value is not None:
-            value = min(current, value)  # type: ignore[type-var]
+        if name == "published" and isinstance(current, datetime) and isinstance(value, datetime):
+            value = min(current, value)
         if value != current:
             changes[name] = value
     if not fill_only and record.arxiv_id and stored.get("arxiv_id") is None:
@@ -149,20 +149,20 @@ def merge_values(
     if "published" in changes:
         changes["sort_date"] = changes["published"]
     if "categories" in changes:
-        categories = changes["categories"]
-        changes["primary_category"] = categories[0] if categories else None  # type: ignore[index]
+        # changes["categories"] is list(record.categories), non-empty
+        changes["primary_category"] = record.categories[0] if record.categories else None
     return changes
 
 
 def new_paper_values(record: PaperRecord, paper_id: str, now: datetime) -> dict[str, object]:
     """All ``papers`` columns for a paper first seen as ``record``."""
     values = record_values(record)
-    categories = values["categories"]
+    categories = record.categories
     values.update(
         paper_id=paper_id,
         arxiv_id=record.arxiv_id or None,
         title_key=title_key(record.title),
-        primary_category=categories[0] if categories else None,  # type: ignore[index]
+        primary_category=categories[0] if categories else None,
         source=record.source,
         withdrawn=record.withdrawn,
         first_seen=naive_utc(record.first_seen) or now,

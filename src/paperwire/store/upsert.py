@@ -42,7 +42,7 @@ from paperwire.store.schema import (
 )
 
 # The values of an ``IN`` list, bound when the statement runs (cheaper than literals).
-_WANTED = sa.bindparam("wanted", expanding=True)
+_WANTED: sa.BindParameter[Any] = sa.bindparam("wanted", expanding=True)
 
 
 class PreparedPaper(Protocol):

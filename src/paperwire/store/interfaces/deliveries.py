@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol
 
-from paperwire.store.interfaces.subscriptions import PENDING, StoredTopic
+# PENDING is a delivery state too (the same word as a subscriber's): re-exported.
+from paperwire.store.interfaces.subscriptions import PENDING as PENDING
+from paperwire.store.interfaces.subscriptions import StoredTopic
 
 SENDING, SENT, SKIPPED, CANCELLED, EXPIRED, FAILED, REVIEW = (
     "sending",

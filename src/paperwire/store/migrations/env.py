@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.schema import SchemaItem
 
 from paperwire.store.schema import SQLITE_FTS_OBJECTS, metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(
+    obj: SchemaItem,
+    name: str | None,
+    type_: str,
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
     """The FTS5 virtual table and its shadow tables are not in the declared metadata."""
     return not (type_ == "table" and name in SQLITE_FTS_OBJECTS)
 

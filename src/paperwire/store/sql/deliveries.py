@@ -306,7 +306,7 @@ class SQLDeliveries:
             return {int(paper) for paper in found.scalars()}
 
 
-def _held(conn: sa.Connection, delivery_id: int, worker: str) -> sa.Row[Any] | None:
+def _held(conn: sa.Connection, delivery_id: int, worker: str) -> sa.Row[Any, Any, Any] | None:
     """The row with its subscriber's status while ``worker`` holds it (read under the
     lock an unsubscribe also needs); None once it left the worker."""
     held = conn.execute(_RECHECK, {"delivery": delivery_id}).first()

@@ -106,6 +106,8 @@ class SQLiteKeywordSearch:
                 chunk = phrases[start : start + _MAX_COMPOUND_SELECT]
                 sql = " UNION ALL ".join(f"SELECT {n}, ({one})" for n in range(len(chunk)))
                 parameters = tuple(value for text in chunk for value in (fts_string(text), cap))
-                counted = dict(conn.exec_driver_sql(sql, parameters).all())
+                counted: dict[int, int] = {
+                    int(n): int(count) for n, count in conn.exec_driver_sql(sql, parameters).all()
+                }
                 counts.extend(int(counted[n]) for n in range(len(chunk)))
         return counts

@@ -11,7 +11,7 @@ Syntax is checked by ``email-validator``, without DNS (no network here).
 from __future__ import annotations
 
 from email.errors import HeaderParseError
-from email.headerregistry import Address, HeaderRegistry
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
 
 MAX_LENGTH = 254
 _NOT_IN_HEADERS = "That email address cannot be used in a mail header."
@@ -78,5 +78,7 @@ def _round_trips(address: str) -> bool:
         header = HeaderRegistry()("To", address)
     except (ValueError, IndexError, HeaderParseError):
         return False
-    addresses = getattr(header, "addresses", ())
+    if not isinstance(header, AddressHeader):
+        return False
+    addresses = header.addresses
     return not header.defects and len(addresses) == 1 and addresses[0].addr_spec == address

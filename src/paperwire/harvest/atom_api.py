@@ -50,7 +50,7 @@ def harvest_atom(
     report = HarvestReport(f"arxiv-api:{query}")
     started = time.perf_counter()
     for request in page_plan(max_results, page_size):
-        params = {
+        params: dict[str, str | int] = {
             "search_query": query,
             "start": request.start,
             "max_results": request.size,

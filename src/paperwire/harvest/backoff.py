@@ -36,4 +36,4 @@ def retry_delay(attempt: int, retry_after: float | None, min_delay: float) -> fl
     """
     if retry_after is not None:
         return max(min_delay, min(retry_after, CAP_SECONDS))
-    return max(min_delay, min(BASE_SECONDS * 2 ** (attempt - 1), CAP_SECONDS))
+    return max(min_delay, min(BASE_SECONDS * 2.0 ** (attempt - 1), CAP_SECONDS))

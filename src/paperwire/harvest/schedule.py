@@ -8,7 +8,7 @@ because each harvest asks ``from`` the last complete one, catches up in one run.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
@@ -17,8 +17,8 @@ ANNOUNCED_AT = time(22, 30)
 ANNOUNCEMENT_DAYS = frozenset({6, 0, 1, 2, 3})
 
 
-def _announcement_on(day: object) -> datetime:
-    return datetime.combine(day, ANNOUNCED_AT, tzinfo=EASTERN).astimezone(UTC)  # type: ignore[arg-type]
+def _announcement_on(day: date) -> datetime:
+    return datetime.combine(day, ANNOUNCED_AT, tzinfo=EASTERN).astimezone(UTC)
 
 
 def last_announcement(now: datetime) -> datetime:

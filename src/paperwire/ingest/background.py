@@ -166,7 +166,8 @@ def _load_preparer(name: str) -> Preparer | None:
     if name == _NO_PREPARER:
         return None
     module, attribute = name.split(":")
-    return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
+    preparer: Preparer = getattr(importlib.import_module(module), attribute)
+    return preparer
 
 
 def _run_reader(

@@ -59,7 +59,11 @@ class IngestReport:
         )
 
 
-_DONE = object()
+class _Done:
+    """What the reader thread puts last."""
+
+
+_DONE = _Done()
 
 
 def _read_ahead(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
@@ -67,7 +71,7 @@ def _read_ahead(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
 
     An exception raised while reading is re-raised here, in the caller's thread.
     """
-    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    ready: queue.Queue[Batch | _Failure | _Done] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def produce() -> None:
@@ -86,10 +90,10 @@ def _read_ahead(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
     thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
     thread.start()
     try:
-        while (item := ready.get()) is not _DONE:
+        while not isinstance(item := ready.get(), _Done):
             if isinstance(item, _Failure):
                 raise item.error
-            yield item  # type: ignore[misc]
+            yield item
     finally:
         stop.set()
         while thread.is_alive():  # unblock a producer waiting on a full queue

@@ -17,7 +17,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import Any, BinaryIO
+from typing import Any
 
 from paperwire.ingest.formats import FORMATS
 from paperwire.ingest.formats.common import non_blank
@@ -32,6 +32,7 @@ _XML_ROOT = re.compile(r"\s*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]")
 _XML_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL)
 _SNAPSHOT_KEYS = {"versions", "authors_parsed", "submitter"}
 _NEWLINE = ord("\n")
+_Binary = gzip.GzipFile | io.BufferedReader
 _SKIP_BYTES = 1 << 16  # what skipping an over-long line holds at a time
 
 
@@ -61,11 +62,11 @@ def open_text(
     return CheckedText(binary, path, max_record_bytes, "replace" if lenient else "strict")
 
 
-def _open_binary(path: str) -> BinaryIO:
+def _open_binary(path: str) -> _Binary:
     try:
         with open(path, "rb") as raw:
             compressed = raw.read(2) == GZIP_MAGIC
-        return gzip.open(path, "rb") if compressed else open(path, "rb")  # type: ignore[return-value]
+        return gzip.open(path, "rb") if compressed else open(path, "rb")
     except FileNotFoundError:
         raise UnreadableInput(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -85,7 +86,7 @@ def _guarded(path: str, read: Callable[[int], bytes], size: int, line: int = 0) 
         ) from None
 
 
-class CheckedText(io.TextIOBase):
+class CheckedText:
     """A strict UTF-8 text reader that reports where decoding failed, and reads lines
     only up to the record size limit.
 
@@ -95,11 +96,15 @@ class CheckedText(io.TextIOBase):
     ``max_record_bytes`` (skipped to its end, never held whole), so that reading goes
     on with the next line. ``read`` and ``readline`` raise UnreadableInput instead
     (XML cannot be read on past a bad byte). Line ends are passed through unchanged.
+
+    Not an ``io.TextIOBase``: iterating gives ``str | RecordError``, not ``str``. It is
+    the parsers' :class:`~paperwire.ingest.formats.TextSource`, and a context manager
+    that closes the file.
     """
 
     def __init__(
         self,
-        binary: BinaryIO,
+        binary: _Binary,
         path: str,
         max_record_bytes: int = MAX_RECORD_BYTES,
         errors: str = "strict",
@@ -110,6 +115,13 @@ class CheckedText(io.TextIOBase):
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors)
         self._offset = 0
         self._lines = 1
+        self.closed = False
+
+    def __enter__(self) -> CheckedText:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def readable(self) -> bool:
         return True
@@ -122,7 +134,9 @@ class CheckedText(io.TextIOBase):
         data = self._read(self._binary.readline, -1 if size is None else size)
         return self._decode(data, final=not data)
 
-    def __next__(self) -> str | RecordError:  # type: ignore[override]
+    def __next__(self) -> str | RecordError:
+        if self.closed:
+            raise ValueError("I/O operation on closed file.")
         data = self._read(self._binary.readline, self.max_record_bytes + 1)
         if not data:
             self._decode(data, final=True)  # raises on an incomplete character at the end
@@ -132,7 +146,7 @@ class CheckedText(io.TextIOBase):
         line, offset = self._lines, self._offset
         self._lines, self._offset = line + 1, offset + len(data)
         try:
-            return self._decoder.decode(data, True)  # type: ignore[no-any-return]
+            return self._decoder.decode(data, True)
         except UnicodeDecodeError as error:
             self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
             return self._bad_line(line, offset, error)
@@ -142,7 +156,7 @@ class CheckedText(io.TextIOBase):
 
     def close(self) -> None:
         self._binary.close()
-        super().close()
+        self.closed = True
 
     def _read(self, read: Callable[[int], bytes], size: int) -> bytes:
         return _guarded(self._path, read, size, self._lines)

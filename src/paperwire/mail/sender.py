@@ -170,7 +170,7 @@ class MailSession:
         try:
             self._client = self.mailer._connect()
         except smtplib.SMTPResponseException as error:
-            text = error.smtp_error.decode(errors="replace")
+            text = _text(error.smtp_error)
             raise MailError(
                 f"could not connect to {self._where}: {error.smtp_code} {text}", error.smtp_code
             ) from error

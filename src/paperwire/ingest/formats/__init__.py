@@ -1,6 +1,6 @@
 """Source formats: each module turns one kind of file or response into records.
 
-Every parser has the signature ``parse(stream: TextIO, path: str) ->
+Every parser has the signature ``parse(stream: TextSource, path: str) ->
 Iterator[PaperRecord | RecordError]``: a bad record becomes a RecordError and parsing
 goes on with the next one.
 """
@@ -8,7 +8,6 @@ goes on with the next one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TextIO
 
 from paperwire.ingest.formats import (
     arxiv_atom,
@@ -19,9 +18,10 @@ from paperwire.ingest.formats import (
     listing,
     oai_pmh,
 )
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.records import PaperRecord, RecordError
 
-Parser = Callable[[TextIO, str], Iterator[PaperRecord | RecordError]]
+Parser = Callable[[TextSource, str], Iterator[PaperRecord | RecordError]]
 
 FORMATS: dict[str, Parser] = {
     "listing": listing.parse,
@@ -33,4 +33,4 @@ FORMATS: dict[str, Parser] = {
     "oai-pmh": oai_pmh.parse,
 }
 
-__all__ = ["FORMATS", "Parser"]
+__all__ = ["FORMATS", "Parser", "TextSource"]

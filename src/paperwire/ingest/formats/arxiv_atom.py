@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO
 from xml.etree.ElementTree import Element
 
 from paperwire.ingest.formats.common import (
@@ -24,6 +23,7 @@ from paperwire.ingest.formats.common import (
     says_withdrawn,
     split_arxiv_id,
 )
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.ingest.formats.xmlstream import (
     Completed,
     child,
@@ -66,7 +66,7 @@ def parse_atom_feed(data: bytes, path: str) -> AtomPage:
     return page
 
 
-def parse(stream: IO[str], path: str) -> Iterator[PaperRecord | RecordError]:
+def parse(stream: TextSource, path: str) -> Iterator[PaperRecord | RecordError]:
     page = AtomPage()
     yield from _entries(stream, path, page)
     if page.api_error:
@@ -74,7 +74,7 @@ def parse(stream: IO[str], path: str) -> Iterator[PaperRecord | RecordError]:
 
 
 def _entries(
-    source: IO[str] | bytes, path: str, page: AtomPage
+    source: TextSource | bytes, path: str, page: AtomPage
 ) -> Iterator[PaperRecord | RecordError]:
     for item in completed_elements(source, path, _RECORDS, record_size_limit(source)):
         if isinstance(item, RecordError):

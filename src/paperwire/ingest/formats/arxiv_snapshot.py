@@ -8,7 +8,7 @@ The snapshot holds millions of lines, so this path avoids needless work per reco
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from paperwire.ingest.formats.common import (
     arxiv_urls,
@@ -22,11 +22,12 @@ from paperwire.ingest.formats.common import (
     split_author_string,
     split_categories,
 )
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.records import PaperRecord, RecordError, Version
 from paperwire.text import normalise
 
 
-def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
+def parse(stream: TextSource, path: str) -> Iterator[PaperRecord | RecordError]:
     yield from json_lines(stream, path, record_from_snapshot)
 
 

@@ -7,16 +7,17 @@ gets a title cut from the start of its text, so every record has something to sh
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from paperwire.ingest.formats.common import json_lines, normalised_names
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise
 
 TITLE_FROM_TEXT_CHARS = 100
 
 
-def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
+def parse(stream: TextSource, path: str) -> Iterator[PaperRecord | RecordError]:
     yield from json_lines(stream, path, record_from_beir)
 
 

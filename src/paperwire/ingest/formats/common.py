@@ -123,7 +123,7 @@ def first_doi(value: str | None) -> str | None:
 
 
 def says_withdrawn(comments: str | None) -> bool:
-    return bool(comments) and bool(_WITHDRAWN.search(comments))
+    return bool(comments and _WITHDRAWN.search(comments))
 
 
 def optional_text(value: object) -> str | None:
@@ -188,10 +188,10 @@ def non_blank(
     blank. A line the reader could not read comes as the RecordError it gave instead.
     """
     for number, line in enumerate(lines, first):
-        if line.__class__ is not str:
+        if not isinstance(line, str):
             yield number, line
             continue
-        stripped = line.rstrip("\r\n")  # type: ignore[union-attr]
+        stripped = line.rstrip("\r\n")
         if stripped.strip():
             yield number, stripped
 
@@ -209,8 +209,8 @@ def json_lines(
     time of the standard library (its errors are ``json.JSONDecodeError`` too).
     """
     for number, line in non_blank(lines, first):
-        if line.__class__ is not str:
-            yield line  # type: ignore[misc]
+        if not isinstance(line, str):
+            yield line
             continue
         try:
             obj = orjson.loads(line)

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from itertools import chain, count
-from typing import Any, TextIO
+from typing import Any
 
 from paperwire.ingest.formats.common import (
     admit,
@@ -22,6 +22,7 @@ from paperwire.ingest.formats.common import (
     record_size_limit,
     split_arxiv_id,
 )
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.limits import WHOLE_FILE_RECORDS
 from paperwire.records import Metric, PaperRecord, RecordError
 from paperwire.text import normalise
@@ -32,7 +33,7 @@ _WHITE_SPACE = re.compile(r"[ \t\n\r]*")
 _TAIL_CHARS = 1 << 16
 
 
-def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
+def parse(stream: TextSource, path: str) -> Iterator[PaperRecord | RecordError]:
     first, line = _first_character(stream)
     if first == "[":
         yield from _parse_array(first, stream, path, line)
@@ -43,7 +44,14 @@ def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
         yield from json_lines(chain([head], lines), path, record_from_item, first=line)
 
 
-def _first_character(stream: TextIO) -> tuple[str, int]:
+def _skip_space(text: str, position: int) -> int:
+    """Where the white space from ``position`` ends (the pattern matches the empty string)."""
+    match = _WHITE_SPACE.match(text, position)
+    assert match is not None
+    return match.end()
+
+
+def _first_character(stream: TextSource) -> tuple[str, int]:
     """The first character that is not white space ("" if none), and its line."""
     line = 1
     while True:
@@ -54,7 +62,7 @@ def _first_character(stream: TextIO) -> tuple[str, int]:
 
 
 def _parse_array(
-    first: str, stream: TextIO, path: str, line: int
+    first: str, stream: TextSource, path: str, line: int
 ) -> Iterator[PaperRecord | RecordError]:
     """A JSON array is read whole, so it is capped as a whole (and its items by the
     field limits); each item is decoded on its own, to tell its line."""
@@ -72,7 +80,7 @@ def _parse_array(
         )
         return
     lines = _Lines(text, line)
-    position = _WHITE_SPACE.match(text, 1).end()  # type: ignore[union-attr]
+    position = _skip_space(text, 1)
     if text.startswith("]", position):
         return
     for number in count(1):
@@ -82,13 +90,13 @@ def _parse_array(
             yield _broken(path, lines.at(error.pos), f"invalid JSON: {error.msg}")
             return
         yield _item(path, lines.at(position), number, item)
-        position = _WHITE_SPACE.match(text, end).end()  # type: ignore[union-attr]
+        position = _skip_space(text, end)
         if text.startswith("]", position):
             return
         if not text.startswith(",", position):
             yield _broken(path, lines.at(position), "invalid JSON: expected ',' or ']'")
             return
-        position = _WHITE_SPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+        position = _skip_space(text, position + 1)
 
 
 def _item(path: str, line: int, number: int, item: Any) -> PaperRecord | RecordError:

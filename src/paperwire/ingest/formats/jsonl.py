@@ -9,21 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, TypeVar
 
 from paperwire.ids import is_paper_id, parse_arxiv_id
 from paperwire.ingest.formats.common import json_lines, parse_iso
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.records import Metric, PaperRecord, RecordError, Version
 from paperwire.text import strip_controls
 
 FORMAT_MARKER = "paperwire/1"
 _MARKER_PREFIX = "paperwire/"
+_T = TypeVar("_T")
 
 _TEXT_FIELDS = ("source_id", "arxiv_id", "doi", "journal_ref", "comments", "license")
 _URL_FIELDS = ("abs_url", "pdf_url", "code_url", "paper_id")
-# Checked by their own rules: they become the paper's keys and parts of its URLs.
-_ID_FIELDS = ("arxiv_id", "paper_id")
-_FREE_FIELDS = tuple(n for n in _TEXT_FIELDS + _URL_FIELDS if n not in _ID_FIELDS)
 _SHOWN_CHARS = 60
 _DATETIME_FIELDS = ("published", "updated", "first_seen", "last_updated")
 
@@ -58,18 +57,29 @@ def record_from_json(obj: Mapping[str, Any]) -> PaperRecord:
         raise ValueError('not a paperwire record (no "format": "paperwire/1")')
     if marker != FORMAT_MARKER:
         raise ValueError(f"unsupported paperwire format version {marker!r}")
-    title = _text(obj, "title", required=True)
-    source = _text(obj, "source", required=True)
+    title = _required_text(obj, "title")
+    source = _required_text(obj, "source")
     return PaperRecord(
         source=source,
         title=title,
         abstract=_text(obj, "abstract") or "",
-        **{name: _text(obj, name) for name in _FREE_FIELDS},
+        # the text and URL fields; arxiv_id and paper_id are checked by their own rules
+        source_id=_text(obj, "source_id"),
+        doi=_text(obj, "doi"),
+        journal_ref=_text(obj, "journal_ref"),
+        comments=_text(obj, "comments"),
+        license=_text(obj, "license"),
+        abs_url=_text(obj, "abs_url"),
+        pdf_url=_text(obj, "pdf_url"),
+        code_url=_text(obj, "code_url"),
         arxiv_id=_arxiv_id(obj),
         paper_id=_paper_id(obj),
         authors=_string_list(obj, "authors"),
         categories=_string_list(obj, "categories"),
-        **{name: _datetime(obj, name) for name in _DATETIME_FIELDS},
+        published=_datetime(obj, "published"),
+        updated=_datetime(obj, "updated"),
+        first_seen=_datetime(obj, "first_seen"),
+        last_updated=_datetime(obj, "last_updated"),
         versions=[_version(v) for v in _field(obj, "versions", list) or []],
         metrics=[_metric(m) for m in _field(obj, "metrics", list) or []],
         withdrawn=bool(_field(obj, "withdrawn", bool)),
@@ -77,7 +87,7 @@ def record_from_json(obj: Mapping[str, Any]) -> PaperRecord:
     )
 
 
-def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
+def parse(stream: TextSource, path: str) -> Iterator[PaperRecord | RecordError]:
     yield from json_lines(stream, path, record_from_json)
 
 
@@ -85,7 +95,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _field(obj: Mapping[str, Any], name: str, kind: type, required: bool = False) -> Any:
+def _field(obj: Mapping[str, Any], name: str, kind: type[_T], required: bool = False) -> _T | None:
     value = obj.get(name)
     if value is None:
         if required:
@@ -96,10 +106,17 @@ def _field(obj: Mapping[str, Any], name: str, kind: type, required: bool = False
     return value
 
 
-def _text(obj: Mapping[str, Any], name: str, required: bool = False) -> str | None:
+def _text(obj: Mapping[str, Any], name: str) -> str | None:
     """A text field as given, but without control characters."""
-    value = _field(obj, name, str, required)
+    value = _field(obj, name, str)
     return None if value is None else strip_controls(value)
+
+
+def _required_text(obj: Mapping[str, Any], name: str) -> str:
+    """``_text`` of a field that must be there (ValueError otherwise)."""
+    value = _field(obj, name, str, required=True)
+    assert value is not None  # _field raised
+    return strip_controls(value)
 
 
 def _arxiv_id(obj: Mapping[str, Any]) -> str | None:

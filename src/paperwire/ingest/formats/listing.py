@@ -8,14 +8,14 @@ A line that cannot be read (not UTF-8, too long) takes its pair with it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TextIO
 
 from paperwire.ingest.formats.common import admit, non_blank
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.records import PaperRecord, RecordError
 from paperwire.text import normalise
 
 
-def parse(stream: TextIO, path: str) -> Iterator[PaperRecord | RecordError]:
+def parse(stream: TextSource, path: str) -> Iterator[PaperRecord | RecordError]:
     pending: tuple[int, str | RecordError] | None = None
     for number, line in non_blank(stream):
         if isinstance(line, RecordError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO
 from xml.etree.ElementTree import Element
 
 from paperwire.ingest.formats.common import (
@@ -27,6 +26,7 @@ from paperwire.ingest.formats.common import (
     split_author_string,
     split_categories,
 )
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.ingest.formats.xmlstream import (
     Completed,
     child,
@@ -68,7 +68,7 @@ def parse_oai_response(data: bytes, path: str) -> OaiPage:
     return page
 
 
-def parse(stream: IO[str], path: str) -> Iterator[PaperRecord | RecordError]:
+def parse(stream: TextSource, path: str) -> Iterator[PaperRecord | RecordError]:
     page = OaiPage()
     yield from _records(stream, path, page)
     if page.error_code and page.error_code != NO_RECORDS:
@@ -76,7 +76,7 @@ def parse(stream: IO[str], path: str) -> Iterator[PaperRecord | RecordError]:
 
 
 def _records(
-    source: IO[str] | bytes, path: str, page: OaiPage
+    source: TextSource | bytes, path: str, page: OaiPage
 ) -> Iterator[PaperRecord | RecordError]:
     for item in completed_elements(source, path, _RECORDS, record_size_limit(source)):
         if isinstance(item, RecordError):

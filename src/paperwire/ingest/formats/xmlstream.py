@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
 
+from paperwire.ingest.formats.text_source import TextSource
 from paperwire.limits import MAX_RECORD_BYTES
 from paperwire.records import RecordError
 
@@ -158,7 +159,7 @@ def _limit(cap: int) -> str:
     return f"the record size limit of {cap:,} bytes (PAPERWIRE_INGEST_MAX_RECORD_BYTES)"
 
 
-def _pieces(source: IO[str] | IO[bytes] | bytes | str) -> Iterator[str | bytes]:
+def _pieces(source: TextSource | IO[bytes] | bytes | str) -> Iterator[str | bytes]:
     """The input a line at a time, a long line in pieces of at most CHUNK_SIZE."""
     if isinstance(source, bytes):
         source = io.BytesIO(source)
@@ -168,7 +169,7 @@ def _pieces(source: IO[str] | IO[bytes] | bytes | str) -> Iterator[str | bytes]:
 
 
 def completed_elements(
-    source: IO[str] | IO[bytes] | bytes | str,
+    source: TextSource | IO[bytes] | bytes | str,
     path: str,
     records: Container[str],
     max_record_bytes: int = MAX_RECORD_BYTES,

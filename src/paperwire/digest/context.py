@@ -92,7 +92,7 @@ class DigestContext:
                 self.candidates.arrived[found.positions],
             )
         row_ids, arrived = self._topic_cache[key]
-        return row_ids[arrived > _seconds(since)].tolist()  # type: ignore[no-any-return]
+        return row_ids[arrived > _seconds(since)].tolist()
 
     def category_hits(self, category: str, since: datetime) -> list[int]:
         """New papers in a category: trending today first, then newest first."""

@@ -59,7 +59,7 @@ class Candidates:
         arrived: Sequence[float],
         texts: Sequence[str],
         vectors: np.ndarray,
-        has_vector: Sequence[bool],
+        has_vector: Sequence[bool] | np.ndarray,
     ) -> Candidates:
         postings: dict[str, list[int]] = {}
         for position, text in enumerate(texts):

@@ -21,9 +21,12 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_MAX_SEQ_LENGTH: int | None = None
@@ -97,13 +100,13 @@ def resolve_model_path(model: str) -> str:
     return model
 
 
-def quantize_int8(module: object) -> None:
+def quantize_int8(module: torch.nn.Module) -> None:
     """Int8 dynamic quantisation, in place, of every Linear except the FFN output projections."""
     import torch
 
     targets = {
         name
-        for name, child in module.named_modules()  # type: ignore[attr-defined]
+        for name, child in module.named_modules()
         if isinstance(child, torch.nn.Linear) and not _is_ffn_output(name)
     }
     torch.ao.quantization.quantize_dynamic(module, targets, dtype=torch.qint8, inplace=True)

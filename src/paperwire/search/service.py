@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 import numpy as np
 
@@ -48,6 +49,16 @@ from paperwire.store.base import Store, VectorSpace
 from paperwire.store.models import Paper, PaperFilter
 
 log = logging.getLogger(__name__)
+
+
+class SearchFilters(TypedDict, total=False):
+    """Keyword arguments of :meth:`SearchService.search` that narrow a search."""
+
+    since: date | None
+    until: date | None
+    category: str | None
+    author: str | None
+
 
 MAX_LIMIT = 1000
 MIN_CANDIDATES = 100

@@ -40,7 +40,7 @@ def save_snapshot(root: Path, index: VectorIndex, space: VectorSpace) -> Path:
     np.save(directory / "ids.npy", index.ids)
     np.save(directory / "vectors.npy", index.matrix)
     if index.hnsw is not None:
-        index.hnsw.save(str(directory / "hnsw.usearch"))  # type: ignore[attr-defined]
+        index.hnsw.save(str(directory / "hnsw.usearch"))
     state = {
         "directory": name,
         "model": space.model,

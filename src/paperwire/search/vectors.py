@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from usearch.index import Index
 
 DEFAULT_HNSW_THRESHOLD = 50_000
 HNSW_CONNECTIVITY = 16
@@ -37,7 +41,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
-def usearch_index_class() -> type:
+def usearch_index_class() -> type[Index]:
     """usearch's ``Index``, imported safely.
 
     Importing onnxruntime after usearch crashes the process (a segmentation fault in
@@ -62,7 +66,7 @@ class VectorIndex:
         self._ids = np.zeros(0, dtype=np.int64)
         self._size = 0
         self._position: dict[int, int] = {}
-        self._hnsw: object | None = None
+        self._hnsw: Index | None = None
 
     def __len__(self) -> int:
         return self._size
@@ -105,11 +109,12 @@ class VectorIndex:
             self._size = end
         if self._hnsw is not None:
             if replaced:
-                self._hnsw.remove(ids[replaced])  # type: ignore[attr-defined]
-                self._hnsw.add(ids[replaced], vectors[replaced])  # type: ignore[attr-defined]
+                self._hnsw.remove(ids[replaced])
+                self._hnsw.add(ids[replaced], vectors[replaced])
             if fresh_ids:
-                self._hnsw.add(ids[fresh_rows], vectors[fresh_rows])  # type: ignore[attr-defined]
-                self._hnsw.expansion_search = search_breadth(self._size)  # type: ignore[attr-defined]
+                self._hnsw.add(ids[fresh_rows], vectors[fresh_rows])
+                # usearch's setter is declared apart from its getter: mypy sees it read-only
+                self._hnsw.expansion_search = search_breadth(self._size)  # type: ignore[misc]
         elif self._size >= self.hnsw_threshold:
             self.build_hnsw()
 
@@ -119,9 +124,7 @@ class VectorIndex:
 
     def build_hnsw(self) -> None:
         """(Re)build the HNSW graph over every vector held."""
-        Index = usearch_index_class()
-
-        index = Index(
+        index = usearch_index_class()(
             ndim=self.dimension,
             metric="ip",
             dtype="f16",
@@ -132,17 +135,18 @@ class VectorIndex:
             index.add(self.ids, self.matrix)
         self.attach_hnsw(index)
 
-    def attach_hnsw(self, index: object) -> None:
+    def attach_hnsw(self, index: Index) -> None:
         """Use an HNSW graph loaded from disk (it must hold exactly these ids).
 
         A saved graph does not keep its search breadth (usearch restores the default,
         64, which cost recall@10 0.98 -> 0.95 at 100k), so it is set again here.
         """
-        index.expansion_search = search_breadth(len(index))  # type: ignore[arg-type]
+        # usearch's setter is declared apart from its getter: mypy sees it read-only
+        index.expansion_search = search_breadth(len(index))  # type: ignore[misc]
         self._hnsw = index
 
     @property
-    def hnsw(self) -> object | None:
+    def hnsw(self) -> Index | None:
         return self._hnsw
 
     def search(
@@ -164,10 +168,10 @@ class VectorIndex:
             scores = self.matrix @ query
             best = top_k(scores, k)
             return list(zip(self.ids[best].tolist(), scores[best].tolist(), strict=True))
-        return self._approximate(query, k)
+        return self._approximate(self._hnsw, query, k)
 
-    def _approximate(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        matches = self._hnsw.search(query, k)  # type: ignore[attr-defined]
+    def _approximate(self, hnsw: Index, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        matches = hnsw.search(query, k)
         keys = np.asarray(matches.keys, dtype=np.int64)
         # Re-score with the float32 vectors: exact cosines, comparable with exact search.
         positions = np.fromiter((self._position[key] for key in keys.tolist()), dtype=np.int64)
@@ -201,7 +205,7 @@ class VectorIndex:
 
     @classmethod
     def from_arrays(
-        cls, ids: np.ndarray, matrix: np.ndarray, *, hnsw_threshold: int, hnsw: object | None
+        cls, ids: np.ndarray, matrix: np.ndarray, *, hnsw_threshold: int, hnsw: Index | None
     ) -> VectorIndex:
         """An index over arrays read from a snapshot (HNSW built if missing and needed)."""
         index = cls(matrix.shape[1], hnsw_threshold=hnsw_threshold)

@@ -111,7 +111,6 @@ def refresh_topic_vectors(app: AppServices, on_problem: OnProblem) -> int:
         [
             (topic_id, text, model, vector[1])
             for (topic_id, text), vector in zip(stale, vectors, strict=True)
-            if vector
         ],
     )
     return len(stale)

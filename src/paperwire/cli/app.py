@@ -9,11 +9,16 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from difflib import get_close_matches
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.core
 import typer.main
+
+if TYPE_CHECKING:
+    # typer vendors click as typer._click; TyperGroup's methods take its Context, of
+    # which typer.Context is a subclass.
+    from typer._click import Context as ClickContext
 
 from paperwire.cli import state
 
@@ -51,14 +56,14 @@ def _click_command(name: str, target: typer.Typer | Callable[..., Any]) -> Any:
         holder.add_typer(target, name=name)
     else:
         holder.command(name=name)(target)
-    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+    return typer.main.get_group(holder).commands[name]
 
 
 class _LazyGroup(typer.core.TyperGroup):
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: ClickContext) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+    def get_command(self, ctx: ClickContext, cmd_name: str) -> Any:
         if cmd_name not in COMMANDS:
             return None
         if cmd_name not in self.commands:
@@ -67,7 +72,7 @@ class _LazyGroup(typer.core.TyperGroup):
             self.commands[cmd_name] = _click_command(cmd_name, target)
         return self.commands[cmd_name]
 
-    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+    def resolve_command(self, ctx: ClickContext, args: list[str]) -> Any:
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS:
             matches = ", ".join(repr(match) for match in get_close_matches(name, COMMANDS))

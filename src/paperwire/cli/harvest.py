@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -203,5 +203,5 @@ def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
         state.output.print(line)
 
 
-def _iso(value: object) -> str | None:
-    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from paperwire.cli import state
 from paperwire.ingest.background import ReaderProcess, read_batches, start_reader
@@ -69,7 +69,7 @@ def _ingest_files(
         for number, path in enumerate(paths):
             task = progress.add_task(path.name, total=None, rate="")
 
-            def advance(batch: Sequence[object], _result: object, task: int = task) -> None:
+            def advance(batch: Sequence[object], _result: object, task: TaskID = task) -> None:
                 progress.advance(task, len(batch))
                 done = progress.tasks[task]
                 if done.elapsed:

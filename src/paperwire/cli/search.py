@@ -19,7 +19,7 @@ from paperwire.services.search import offline_models
 from paperwire.store.base import PaperNotFound
 
 if TYPE_CHECKING:
-    from paperwire.search.service import SearchService
+    from paperwire.search.service import SearchFilters, SearchService
 
 LimitOption = Annotated[
     int, typer.Option("--limit", "-n", min=1, max=1000, help="How many results (at most 1000).")
@@ -78,19 +78,18 @@ def search(
     if (query is None) == (queries is None):
         raise state.fail("give a QUERY or --queries FILE (not both)", code=2)
     service = _service()
-    filters = {
+    filters: SearchFilters = {
         "since": since.date() if since else None,
         "until": until.date() if until else None,
         "category": category,
         "author": author,
-        "limit": limit,
     }
     if queries is not None:
         lines = [line.strip() for line in queries.read_text(encoding="utf-8").splitlines()]
         results = []
         for line in filter(None, lines):
             try:
-                found = [hit_json(hit) for hit in service.search(line, **filters)]
+                found = [hit_json(hit) for hit in service.search(line, **filters, limit=limit)]
                 results.append({"query": line, "results": found})
             except QueryError as error:
                 results.append({"query": line, "results": [], "error": str(error)})
@@ -103,7 +102,7 @@ def search(
         return
     assert query is not None
     try:
-        hits = service.search(query, **filters)
+        hits = service.search(query, **filters, limit=limit)
     except QueryError as error:
         raise state.fail(str(error)) from error
     _warn(service)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 console = Console(stderr=True, soft_wrap=True)  # log lines are not wrapped mid-path
 output = Console(highlight=False, soft_wrap=True)
 
-_overrides: dict[str, object] = {}
+_overrides: dict[str, Any] = {}  # validated by Settings
 
 
 def set_overrides(**values: object) -> None:
@@ -29,7 +29,7 @@ def set_overrides(**values: object) -> None:
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    return Settings(**_overrides)  # type: ignore[arg-type]
+    return Settings(**_overrides)
 
 
 def store() -> Store:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +94,8 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Starlette types a handler as taking any Exception, though it is called only with
+    # the class it is registered for; so a handler of one class does not type-check.
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, server_error)
@@ -119,10 +122,10 @@ def http_error(request: Request, error: StarletteHTTPException) -> Response:
     return response
 
 
-def _describe(errors: list[dict[str, object]]) -> str:
+def _describe(errors: Sequence[dict[str, Any]]) -> str:
     parts = []
     for problem in errors[:5]:
-        where = ".".join(str(part) for part in problem.get("loc", ())[1:])  # type: ignore[attr-defined]
+        where = ".".join(str(part) for part in problem.get("loc", ())[1:])
         parts.append(f"{where or 'request'}: {problem.get('msg', 'invalid')}")
     return "; ".join(parts)
 

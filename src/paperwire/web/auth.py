@@ -43,7 +43,7 @@ def current_user(request: Request) -> User | None:
     so signing out (here or everywhere) ends every copy of the cookie.
     """
     if hasattr(request.state, "user"):
-        return request.state.user  # type: ignore[no-any-return]
+        return request.state.user
     user: User | None = None
     session = session_of(request)
     token = session.get(SESSION_KEY)

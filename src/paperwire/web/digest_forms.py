@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -99,15 +100,15 @@ def check_form(values: FormValues, *, with_email: bool) -> tuple[str, Preference
         except InvalidEmail as error:
             errors["email"] = error.message
     parsed: dict[str, Any] = {}
-    checks = (
-        ("topics", parse_topics, values.topics.splitlines()),
-        ("categories", parse_categories, [values.categories]),
-        ("hour", parse_hour, values.hour),
-        ("timezone", parse_timezone, values.timezone),
+    checks: tuple[tuple[str, Callable[[], object]], ...] = (
+        ("topics", lambda: parse_topics(values.topics.splitlines())),
+        ("categories", lambda: parse_categories([values.categories])),
+        ("hour", lambda: parse_hour(values.hour)),
+        ("timezone", lambda: parse_timezone(values.timezone)),
     )
-    for name, parse, raw in checks:
+    for name, parse in checks:
         try:
-            parsed[name] = parse(raw)  # type: ignore[operator]
+            parsed[name] = parse()
         except InvalidPreferences as error:
             errors[error.field] = error.message
     if errors:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
@@ -23,6 +23,9 @@ from paperwire.store.models import Paper
 from paperwire.urls import paper_path
 from paperwire.web.pages import MAX_QUERY_LENGTH, check_query, rate_limit_search
 from paperwire.web.services import services
+
+if TYPE_CHECKING:
+    from paperwire.search.service import SearchFilters
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
@@ -116,7 +119,12 @@ def search_feed(
     if not q.strip():
         raise HTTPException(400, "q must contain something to search for.")
     rate_limit_search(svc, request)
-    filters = {"since": since, "until": until, "category": category, "author": author}
+    filters: SearchFilters = {
+        "since": since,
+        "until": until,
+        "category": category,
+        "author": author,
+    }
     try:
         hits = svc.search().search(q, **filters, limit=FEED_SIZE, offset=0)
     except QueryError as error:

@@ -18,6 +18,7 @@ from paperwire.search.query import QueryError
 from paperwire.store.base import PaperNotFound
 from paperwire.store.clock import utcnow
 from paperwire.store.models import Paper
+from paperwire.trending.events import MarkKind
 from paperwire.urls import paper_path
 from paperwire.web.auth import Csrf, claims_sign_in, current_user, login_url
 from paperwire.web.formatting import (
@@ -295,7 +296,7 @@ def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-def _mark(request: Request, ref: str, kind: str, on: str, next: str) -> Response:
+def _mark(request: Request, ref: str, kind: MarkKind, on: str, next: str) -> Response:
     svc = services(request)
     paper = find_paper(svc, ref)
     back = safe_next(next, paper_path(paper.paper_id))

@@ -60,7 +60,7 @@ def session_of(request: Request) -> Session:
     if session is None:
         session = Session()
         request.state.session = session
-    return session  # type: ignore[no-any-return]
+    return session
 
 
 def render(

@@ -170,14 +170,12 @@ def admit(record: PaperRecord) -> PaperRecord:
     all of them at once."""
     check_fields(record)
     verbatim = (record.source_id, record.doi, record.license, record.abs_url, record.pdf_url)
-    if not "".join(filter(None, (*verbatim, record.code_url))).isprintable():
+    if not "".join(filter(None, (*verbatim, record.code_url, *record.categories))).isprintable():
         for name in _VERBATIM_FIELDS:
             value = getattr(record, name)
             if value:
                 setattr(record, name, strip_controls(value))
-    categories = record.categories
-    if categories and not "".join(categories).isprintable():
-        record.categories = [c for c in map(strip_controls, categories) if c]
+        record.categories = [c for c in map(strip_controls, record.categories) if c]
     return record
 
 

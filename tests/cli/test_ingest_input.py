@@ -119,7 +119,7 @@ def test_records_over_a_field_limit_are_skipped_with_file_and_line(
     objects[1]["title"] = "t" * 1_001
     objects[2]["abstract"] = "word " * 6_401  # 32,004 characters once normalised
     objects[3]["authors_parsed"] = [["Name", "A."]] * 10_001
-    objects[4]["authors_parsed"] = [["Name", "A."], ["N" * 301, ""]]
+    objects[4]["authors_parsed"] = [["Name", "A."], ["N" * 1_001, ""]]
     objects[5]["authors_parsed"] = [["Name", "A."]] * 3_303  # as many as real papers have
     snapshot = tmp_path / "snapshot.jsonl"
     snapshot.write_text("".join(json.dumps(o) + "\n" for o in objects), encoding="utf-8")
@@ -130,7 +130,7 @@ def test_records_over_a_field_limit_are_skipped_with_file_and_line(
     assert f"{snapshot}:2: title has 1,001 characters, over the limit of 1,000" in done.stderr
     assert f"{snapshot}:3: abstract has 32,004 characters" in done.stderr
     assert f"{snapshot}:4: author list has 10,001 names, over the limit of 10,000" in done.stderr
-    assert f"{snapshot}:5: author 2 has 301 characters, over the limit of 300" in done.stderr
+    assert f"{snapshot}:5: author 2 has 1,001 characters, over the limit of 1,000" in done.stderr
     assert f"{listing}:4: title has 1,001 characters" in done.stderr
     assert "3 imported" in done.stderr and "5 skipped" in done.stderr
     assert run("ingest", "--strict", str(snapshot)).returncode == 1

@@ -52,8 +52,9 @@ def test_init_creates_an_empty_store(run) -> None:  # type: ignore[no-untyped-de
     assert json.loads(run("stats", "--json").stdout)["papers"] == 0
 
 
-def test_demo_loads_the_bundled_listing(run) -> None:  # type: ignore[no-untyped-def]
+def test_demo_loads_the_bundled_papers(run) -> None:  # type: ignore[no-untyped-def]
     assert "119 imported" in run("demo").stderr
+    assert "119 unchanged" in run("demo", "--no-embed").stderr
     listed = json.loads(run("papers", "list", "--json", "--limit", "200").stdout)
     assert len(listed) == 119
     assert {"id", "source_id", "title", "authors", "categories", "published"} <= set(listed[0])

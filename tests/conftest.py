@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from paperwire.settings import DOTENV_VARIABLE, Settings
 from paperwire.store.base import Store
 from paperwire.store.open import open_store
 
@@ -21,6 +22,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault(
     "PAPERWIRE_MODEL_DIR", str(Path(tempfile.gettempdir()) / "paperwire-test-models")
 )
+
+# Tests set their settings explicitly: a .env left in the checkout by `make run` must not
+# reach them, in this process or in the commands they start.
+os.environ[DOTENV_VARIABLE] = ""
+Settings.model_config["env_file"] = None
 
 
 @pytest.fixture

@@ -1,7 +1,14 @@
-"""All configuration in one typed object, read from ``PAPERWIRE_*`` environment variables."""
+"""All configuration in one typed object, read from ``PAPERWIRE_*`` environment variables.
+
+A ``.env`` file in the working directory (``make run`` writes one holding
+``PAPERWIRE_ENV=development``) supplies values the environment does not set; environment
+variables always win over it. ``PAPERWIRE_DOTENV`` names another file, or is empty to
+read none (the test suite sets it empty, so a stray ``.env`` changes nothing).
+"""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -12,12 +19,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from paperwire.limits import MAX_RECORD_BYTES
 
 DEFAULT_DATABASE_URL = "sqlite:///data/paperwire.db"
+DOTENV_VARIABLE = "PAPERWIRE_DOTENV"
+
+
+def dotenv_file() -> str | None:
+    """The file settings read besides the environment: ``.env`` unless PAPERWIRE_DOTENV says."""
+    return os.environ.get(DOTENV_VARIABLE, ".env") or None
 
 
 class Settings(BaseSettings):
     """paperwire's settings. Every field is backed by ``PAPERWIRE_<FIELD NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="PAPERWIRE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERWIRE_", extra="ignore", env_file=dotenv_file(), env_file_encoding="utf-8"
+    )
 
     env: Literal["development", "production", "test"] = Field(
         "production", description="development generates a local secret; production needs one."

